@@ -1,0 +1,38 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "emc-ledger",
+    products: [
+        .executable(name: "emc", targets: ["emc"]),
+        .library(name: "Ledger", targets: ["Ledger"]),
+        .library(name: "ContractLanguage", targets: ["ContractLanguage"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // The system libcrypto (OpenSSL 3), reached only through LedgerCrypto.
+        .systemLibrary(
+            name: "CLibCrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .target(name: "LedgerCrypto", dependencies: ["CLibCrypto"]),
+        // The rule language: pure, no I/O, no clock, no floating point.
+        .target(name: "ContractLanguage"),
+        .target(name: "Ledger", dependencies: ["LedgerCrypto", "ContractLanguage"]),
+        .executableTarget(
+            name: "emc",
+            dependencies: [
+                "Ledger", "LedgerCrypto", "ContractLanguage",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "LedgerCryptoTests", dependencies: ["LedgerCrypto"]),
+        .testTarget(name: "ContractLanguageTests", dependencies: ["ContractLanguage"]),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "LedgerCrypto", "ContractLanguage"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["emc", "Ledger", "LedgerCrypto", "ContractLanguage"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

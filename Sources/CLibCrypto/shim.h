@@ -1,0 +1,111 @@
+// A thin C layer over OpenSSL 3 libcrypto: only what EMC Ledger uses.
+// Every function returns 1 on success and 0 (or NULL) on failure.
+#ifndef EMC_CLIBCRYPTO_SHIM_H
+#define EMC_CLIBCRYPTO_SHIM_H
+
+#define OPENSSL_API_COMPAT 30000
+#define OPENSSL_NO_DEPRECATED 1
+
+#include <string.h>
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+
+/// A password callback that always fails, so an encrypted key is an error, never a prompt.
+static inline int emc_refuse_password(char *buf, int size, int rwflag, void *userdata) {
+    (void)buf; (void)size; (void)rwflag; (void)userdata;
+    return -1;
+}
+
+static inline int emc_sha256(const unsigned char *data, size_t length, unsigned char out[32]) {
+    unsigned int outLength = 0;
+    if (EVP_Digest(data, length, out, &outLength, EVP_sha256(), NULL) != 1) return 0;
+    return outLength == 32;
+}
+
+static inline int emc_random_bytes(unsigned char *out, int length) {
+    return RAND_bytes(out, length) == 1;
+}
+
+static inline EVP_PKEY *emc_ed25519_private_from_seed(const unsigned char seed[32]) {
+    return EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, seed, 32);
+}
+
+static inline EVP_PKEY *emc_ed25519_public_from_raw(const unsigned char raw[32]) {
+    return EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, raw, 32);
+}
+
+static inline int emc_pkey_is_ed25519(const EVP_PKEY *key) {
+    return EVP_PKEY_get_id(key) == EVP_PKEY_ED25519;
+}
+
+static inline int emc_ed25519_raw_public(const EVP_PKEY *key, unsigned char out[32]) {
+    size_t length = 32;
+    if (EVP_PKEY_get_raw_public_key(key, out, &length) != 1) return 0;
+    return length == 32;
+}
+
+static inline int emc_ed25519_sign(EVP_PKEY *key, const unsigned char *message, size_t length,
+                                   unsigned char signature[64]) {
+    EVP_MD_CTX *context = EVP_MD_CTX_new();
+    if (context == NULL) return 0;
+    size_t signatureLength = 64;
+    int ok = EVP_DigestSignInit(context, NULL, NULL, NULL, key) == 1
+          && EVP_DigestSign(context, signature, &signatureLength, message, length) == 1
+          && signatureLength == 64;
+    EVP_MD_CTX_free(context);
+    return ok;
+}
+
+static inline int emc_ed25519_verify(EVP_PKEY *key, const unsigned char *message, size_t length,
+                                     const unsigned char signature[64]) {
+    EVP_MD_CTX *context = EVP_MD_CTX_new();
+    if (context == NULL) return 0;
+    int ok = EVP_DigestVerifyInit(context, NULL, NULL, NULL, key) == 1
+          && EVP_DigestVerify(context, signature, 64, message, length) == 1;
+    EVP_MD_CTX_free(context);
+    return ok;
+}
+
+/// Parses a PEM private key; never prompts for a password.
+static inline EVP_PKEY *emc_read_private_pem(const char *pem, int length) {
+    BIO *bio = BIO_new_mem_buf(pem, length);
+    if (bio == NULL) return NULL;
+    EVP_PKEY *key = PEM_read_bio_PrivateKey(bio, NULL, emc_refuse_password, NULL);
+    BIO_free(bio);
+    return key;
+}
+
+static inline EVP_PKEY *emc_read_public_pem(const char *pem, int length) {
+    BIO *bio = BIO_new_mem_buf(pem, length);
+    if (bio == NULL) return NULL;
+    EVP_PKEY *key = PEM_read_bio_PUBKEY(bio, NULL, emc_refuse_password, NULL);
+    BIO_free(bio);
+    return key;
+}
+
+/// Writes a key as PEM into `out` (capacity bytes); returns the length written, or -1.
+static inline int emc_write_pem(EVP_PKEY *key, int isPrivate, char *out, int capacity) {
+    BIO *bio = BIO_new(BIO_s_mem());
+    if (bio == NULL) return -1;
+    int ok = isPrivate
+        ? PEM_write_bio_PrivateKey(bio, key, NULL, NULL, 0, NULL, NULL)
+        : PEM_write_bio_PUBKEY(bio, key);
+    int result = -1;
+    if (ok == 1) {
+        char *data = NULL;
+        long length = BIO_get_mem_data(bio, &data);
+        if (length > 0 && length <= capacity) {
+            memcpy(out, data, (size_t)length);
+            result = (int)length;
+        }
+    }
+    BIO_free(bio);
+    return result;
+}
+
+static inline void emc_clear_errors(void) { ERR_clear_error(); }
+
+#endif

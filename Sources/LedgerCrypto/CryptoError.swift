@@ -1,0 +1,16 @@
+/// An error from key handling or a cryptographic primitive; `message` is one line a person can act on.
+public struct CryptoError: Error, Equatable, Sendable, CustomStringConvertible {
+    public enum Code: String, Sendable {
+        case keyFileMissing, keyFileUnreadable, keyFilePermissions, keyEncrypted
+        case keyMalformed, keyNotEd25519, keyFileExists, keyWriteFailed, primitiveFailed
+    }
+    public var code: Code
+    public var message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+}

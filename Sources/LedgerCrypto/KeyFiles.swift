@@ -1,0 +1,124 @@
+internal import CLibCrypto
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reading and writing key files: PKCS#8 PEM private keys (mode 0600) and SPKI PEM public keys.
+public enum KeyFiles {
+    /// Key files are small; anything larger is refused before parsing.
+    public static let maximumFileBytes = 16 * 1024
+
+    public static func loadPrivateKey(path: String) throws(CryptoError) -> PrivateKey {
+        let text = try readKeyFile(path: path, isPrivate: true)
+        return try parsePrivateKey(pem: text, source: path)
+    }
+
+    public static func loadPublicKey(path: String) throws(CryptoError) -> PublicKey {
+        let text = try readKeyFile(path: path, isPrivate: false)
+        return try parsePublicKey(pem: text, source: path)
+    }
+
+    public static func parsePrivateKey(pem: String, source: String) throws(CryptoError) -> PrivateKey {
+        if pem.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----") || pem.contains("Proc-Type: 4,ENCRYPTED") {
+            throw CryptoError(.keyEncrypted, "\(source): the private key is encrypted; emc needs an unencrypted PKCS#8 Ed25519 key")
+        }
+        guard pem.contains("-----BEGIN") else {
+            throw CryptoError(.keyMalformed, "\(source): not a PEM private key")
+        }
+        let key: OpaquePointer? = pem.withCString { emc_read_private_pem($0, Int32(strlen($0))) }
+        guard let key else {
+            emc_clear_errors()
+            throw CryptoError(.keyMalformed, "\(source): malformed or truncated PEM private key")
+        }
+        guard emc_pkey_is_ed25519(key) == 1 else {
+            EVP_PKEY_free(key)
+            throw CryptoError(.keyNotEd25519, "\(source): not an Ed25519 key (emc uses Ed25519 only)")
+        }
+        return try PrivateKey(owning: key)
+    }
+
+    public static func parsePublicKey(pem: String, source: String) throws(CryptoError) -> PublicKey {
+        if pem.contains("PRIVATE KEY-----") {
+            throw CryptoError(.keyMalformed, "\(source): this is a private key; give the public key (.pub) file")
+        }
+        guard pem.contains("-----BEGIN PUBLIC KEY-----") else {
+            throw CryptoError(.keyMalformed, "\(source): not a PEM public key")
+        }
+        let key: OpaquePointer? = pem.withCString { emc_read_public_pem($0, Int32(strlen($0))) }
+        guard let key else {
+            emc_clear_errors()
+            throw CryptoError(.keyMalformed, "\(source): malformed or truncated PEM public key")
+        }
+        guard emc_pkey_is_ed25519(key) == 1 else {
+            EVP_PKEY_free(key)
+            throw CryptoError(.keyNotEd25519, "\(source): not an Ed25519 key (emc uses Ed25519 only)")
+        }
+        return try PublicKey(owning: key)
+    }
+
+    /// Writes `NAME.key` (0600, created exclusively) and `NAME.pub` into `directory`.
+    public static func write(_ key: PrivateKey, name: String, directory: String) throws(CryptoError) -> (privatePath: String, publicPath: String) {
+        let privatePath = directory + "/" + name + ".key"
+        let publicPath = directory + "/" + name + ".pub"
+        try writeFile(path: privatePath, contents: key.pemRepresentation(), mode: 0o600)
+        try writeFile(path: publicPath, contents: key.publicKey.pemRepresentation(), mode: 0o644)
+        return (privatePath, publicPath)
+    }
+
+    private static func readKeyFile(path: String, isPrivate: Bool) throws(CryptoError) -> String {
+        var status = stat()
+        guard stat(path, &status) == 0 else {
+            throw CryptoError(.keyFileMissing, "\(path): no such key file")
+        }
+        guard (status.st_mode & S_IFMT) == S_IFREG else {
+            throw CryptoError(.keyFileUnreadable, "\(path): not a regular file")
+        }
+        if isPrivate && (status.st_mode & 0o077) != 0 {
+            let mode = String(status.st_mode & 0o777, radix: 8)
+            throw CryptoError(.keyFilePermissions, "\(path): private key is accessible by others (mode \(mode)); run chmod 600 \(path)")
+        }
+        guard status.st_size <= maximumFileBytes else {
+            throw CryptoError(.keyMalformed, "\(path): \(status.st_size) bytes is too large for a key file")
+        }
+        let descriptor = open(path, O_RDONLY)
+        guard descriptor >= 0 else {
+            throw CryptoError(.keyFileUnreadable, "\(path): cannot read key file")
+        }
+        defer { close(descriptor) }
+        var bytes = [UInt8](repeating: 0, count: maximumFileBytes + 1)
+        var total = 0
+        while total < bytes.count {
+            let count = bytes.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress! + total, $0.count - total) }
+            if count < 0 { throw CryptoError(.keyFileUnreadable, "\(path): cannot read key file") }
+            if count == 0 { break }
+            total += count
+        }
+        guard total <= maximumFileBytes else {
+            throw CryptoError(.keyMalformed, "\(path): too large for a key file")
+        }
+        guard let text = String(validating: bytes[0..<total], as: UTF8.self), !text.contains("\0") else {
+            throw CryptoError(.keyMalformed, "\(path): not a PEM file (binary content)")
+        }
+        return text
+    }
+
+    private static func writeFile(path: String, contents: String, mode: mode_t) throws(CryptoError) {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, mode)
+        guard descriptor >= 0 else {
+            if errno == EEXIST {
+                throw CryptoError(.keyFileExists, "\(path): already exists; refusing to overwrite a key")
+            }
+            throw CryptoError(.keyWriteFailed, "\(path): cannot create key file")
+        }
+        defer { close(descriptor) }
+        // The umask may have cleared bits we want, never added any; set the mode exactly.
+        _ = fchmod(descriptor, mode)
+        let bytes = Array(contents.utf8)
+        let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+        guard written == bytes.count, fsync(descriptor) == 0 else {
+            throw CryptoError(.keyWriteFailed, "\(path): cannot write key file")
+        }
+    }
+}
