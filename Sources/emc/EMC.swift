@@ -1,10 +1,69 @@
 import ArgumentParser
+import Foundation
+import ContractLanguage
+import Ledger
+import LedgerCrypto
+#if canImport(Glibc)
+import Glibc
+#endif
 
 @main
 struct EMC: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "emc",
-        abstract: "EMC Ledger: signed, verifiable EMC contracts.",
-        subcommands: [Keygen.self]
+        abstract: "EMC Ledger: EMC contracts as exact rules on a signed, hash-linked, append-only log.",
+        discussion: """
+        Start with `emc demo`, which writes a sample ledger into ./emc-demo and verifies it.
+        Exit codes: 0 success, 1 the ledger or contract is invalid (the message names the entry \
+        or line:column), 2 usage or I/O error (bad flags, missing or unreadable file, bad key).
+        """,
+        subcommands: [Keygen.self, Init.self, Accept.self, RotateKey.self, Log.self, Verify.self, Repair.self, Demo.self]
     )
+
+    /// Runs the command; every error becomes one line on stderr and a documented exit code.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            exit(reporting: error)
+        }
+    }
+
+    static func exit(reporting error: Error) -> Never {
+        let code: Int32
+        switch error {
+        case let error as LedgerError:
+            printError(error.description)
+            code = error.exitCode
+        case let error as CryptoError:
+            printError(error.message)
+            code = 2
+        case let error as CommandError:
+            printError(error.message)
+            code = error.exitCode
+        case let error as ExitCode:
+            code = error.rawValue
+        default:
+            let parserCode = exitCode(for: error)
+            if parserCode == .success {
+                self.exit(withError: error)  // --help and friends
+            }
+            let message = self.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            printError("\(message) (see `emc help`)")
+            code = parserCode.rawValue == 64 ? 2 : parserCode.rawValue
+        }
+        Glibc.exit(code)
+    }
+}
+
+/// A one-line failure from a command, with its exit code (1 invalid input, 2 usage or I/O).
+struct CommandError: Error {
+    var message: String
+    var exitCode: Int32 = 2
+}
+
+func printError(_ message: String) {
+    let line = "emc: " + (message.hasPrefix("error:") ? message : "error: " + message) + "\n"
+    FileHandle.standardError.write(Data(line.utf8))
 }

@@ -1,0 +1,56 @@
+import LedgerCrypto
+
+/// Builds and signs entries that extend a given state. Used by the CLI, the demo and tests.
+public enum EntryBuilder {
+    /// A member as listed on a roster.
+    public struct RosterMember: Sendable {
+        public var name: String
+        public var role: String
+        public var key: PublicKey
+
+        public init(name: String, role: String, key: PublicKey) {
+            self.name = name
+            self.role = role
+            self.key = key
+        }
+
+        var json: JSONValue {
+            .object(["name": .string(name), "role": .string(role), "key": .string(Hex.encode(key.rawRepresentation))])
+        }
+    }
+
+    /// The genesis entry. `nonce` (16 bytes) makes the ledger id unique; pass random bytes except in fixtures.
+    public static func genesis(contract: String, members: [RosterMember], founder: PrivateKey,
+                               time: Timestamp, nonce: [UInt8]) throws -> Entry {
+        let body = JSONValue.object([
+            "contract": .string(contract),
+            "contract_hash": .string(Entry.contractHash(contract)),
+            "members": .array(members.map(\.json)),
+            "nonce": .string(Hex.encode(nonce)),
+        ])
+        var entry = Entry(ledgerID: Entry.ledgerID(genesisBody: body), seq: 1, previousHash: Entry.zeroHash,
+                          kind: GenesisKind.name, time: time, body: body)
+        try entry.sign(with: founder)
+        return entry
+    }
+
+    /// An entry that follows `state`'s head, signed by `signers` in order.
+    public static func next(after state: LedgerState, kind: String, body: [String: JSONValue],
+                            time: Timestamp, signers: [PrivateKey]) throws -> Entry {
+        var entry = Entry(ledgerID: state.ledgerID, seq: state.headSeq + 1, previousHash: state.headHash,
+                          kind: kind, time: time, body: .object(body))
+        for signer in signers { try entry.sign(with: signer) }
+        return entry
+    }
+
+    public static func accept(after state: LedgerState, contractHash: String, time: Timestamp, key: PrivateKey) throws -> Entry {
+        try next(after: state, kind: AcceptKind.name, body: ["contract_hash": .string(contractHash)], time: time, signers: [key])
+    }
+
+    public static func rotateKey(after state: LedgerState, member: String, oldKey: PrivateKey, newKey: PrivateKey,
+                                 time: Timestamp) throws -> Entry {
+        try next(after: state, kind: RotateKeyKind.name,
+                 body: ["member": .string(member), "new_key": .string(Hex.encode(newKey.publicKey.rawRepresentation))],
+                 time: time, signers: [oldKey, newKey])
+    }
+}

@@ -1,0 +1,69 @@
+import LedgerCrypto
+
+/// Typed access to the members of a JSON object, with errors that name the field.
+struct JSONReader {
+    let fields: [String: JSONValue]
+    let context: String
+
+    init(_ fields: [String: JSONValue], context: String) {
+        self.fields = fields
+        self.context = context
+    }
+
+    init(_ value: JSONValue, context: String, allowed: Set<String>) throws(LedgerError) {
+        guard case .object(let fields) = value else { throw malformed("\(context) must be a JSON object") }
+        for key in fields.keys where !allowed.contains(key) {
+            throw malformed("\(context) has an unknown field \"\(key)\"")
+        }
+        self.init(fields, context: context)
+    }
+
+    func value(_ key: String) throws(LedgerError) -> JSONValue {
+        guard let value = fields[key] else { throw malformed("\(context) is missing \"\(key)\"") }
+        return value
+    }
+
+    func has(_ key: String) -> Bool { fields[key] != nil }
+
+    func string(_ key: String) throws(LedgerError) -> String {
+        guard case .string(let text) = try value(key) else { throw malformed("\(context) field \"\(key)\" must be a string") }
+        return text
+    }
+
+    func integer(_ key: String) throws(LedgerError) -> Int64 {
+        guard case .integer(let number) = try value(key) else { throw malformed("\(context) field \"\(key)\" must be an integer") }
+        return number
+    }
+
+    func bool(_ key: String) throws(LedgerError) -> Bool {
+        guard case .bool(let flag) = try value(key) else { throw malformed("\(context) field \"\(key)\" must be true or false") }
+        return flag
+    }
+
+    func array(_ key: String) throws(LedgerError) -> [JSONValue] {
+        guard case .array(let values) = try value(key) else { throw malformed("\(context) field \"\(key)\" must be an array") }
+        return values
+    }
+
+    /// A SHA-256 value: 64 lowercase hex digits.
+    func hash(_ key: String) throws(LedgerError) -> String {
+        let text = try string(key)
+        guard text.utf8.count == 64, Hex.decode(text) != nil else {
+            throw malformed("\(context) field \"\(key)\" must be 64 lowercase hex digits")
+        }
+        return text
+    }
+
+    /// A raw Ed25519 public key: 64 lowercase hex digits.
+    func publicKey(_ key: String) throws(LedgerError) -> PublicKey {
+        let text = try string(key)
+        guard let raw = Hex.decode(text), raw.count == 32 else {
+            throw malformed("\(context) field \"\(key)\" must be a 32-byte public key in lowercase hex")
+        }
+        do {
+            return try PublicKey(rawRepresentation: raw)
+        } catch {
+            throw malformed("\(context) field \"\(key)\": \(error.message)")
+        }
+    }
+}

@@ -1,0 +1,167 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The ledger file: create, append under an exclusive lock with fsync, repair a torn tail.
+/// Crash safety (SPEC.md, "Storage"): an entry is acknowledged only after its line and newline
+/// are written and fsync'd; a failed write or fsync truncates back and reports failure.
+public enum LedgerStore {
+    /// Test seam for fault injection: when set, called before each write and fsync with the
+    /// operation's name; returning false makes that operation fail as if the disk had.
+    nonisolated(unsafe) static var faultInjector: ((String) -> Bool)? = nil
+
+    /// Creates `path` holding only `genesis` (which must be valid), fsyncs it and its directory.
+    public static func create(path: String, genesis: DecodedEntry) throws(LedgerError) {
+        _ = try LedgerState().applying(genesis)
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            let reason = errno == EEXIST ? "already exists; refusing to overwrite a ledger" : "cannot create: \(String(cString: strerror(errno)))"
+            throw LedgerError(errno == EEXIST ? .usage : .io, reason, file: path)
+        }
+        defer { close(descriptor) }
+        guard flock(descriptor, LOCK_EX) == 0 else { throw LedgerError(.io, "cannot lock the ledger", file: path) }
+        do throws(LedgerError) {
+            try writeDurably(descriptor: descriptor, bytes: genesis.lineBytes + [0x0a], originalSize: 0, path: path)
+        } catch {
+            unlink(path)
+            throw error
+        }
+        try syncDirectory(of: path)
+    }
+
+    /// Appends the entries `make` builds from the current state, in one durable write.
+    /// The file is locked for the whole read-validate-write-fsync sequence, so concurrent
+    /// writers are serialised and can never fork the chain. Returns the entries written.
+    @discardableResult
+    public static func append(path: String, progress: ((Int64) -> Void)? = nil,
+                              make: (LedgerState) throws -> [Entry]) throws -> [DecodedEntry] {
+        let descriptor = open(path, O_RDWR | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            let reason = errno == ENOENT ? "no such ledger file" : "cannot open: \(String(cString: strerror(errno)))"
+            throw LedgerError(.io, reason, file: path)
+        }
+        defer { close(descriptor) }
+        guard flock(descriptor, LOCK_EX) == 0 else { throw LedgerError(.io, "cannot lock the ledger", file: path) }
+        let verified = try Verifier.verify(descriptor: descriptor, path: path, progress: progress)
+        if let torn = verified.tornTail {
+            throw LedgerError(.tornTail, "ends in an interrupted append (\(torn.byteCount) bytes without a newline after entry \(verified.entryCount)); run `emc repair \(path)` before appending", file: path)
+        }
+        var state = verified.state
+        var written: [DecodedEntry] = []
+        var bytes: [UInt8] = []
+        for entry in try make(state) {
+            let decoded = DecodedEntry(entry: entry)
+            do throws(LedgerError) {
+                try state.apply(decoded)
+            } catch {
+                var located = error
+                located.file = path
+                throw located
+            }
+            bytes += decoded.lineBytes
+            bytes.append(0x0a)
+            written.append(decoded)
+        }
+        guard !written.isEmpty else { return [] }
+        try writeDurably(descriptor: descriptor, bytes: bytes, originalSize: verified.validByteCount, path: path)
+        return written
+    }
+
+    /// Writes `bytes` at the end of the file and fsyncs. On any failure the file is truncated
+    /// back to `originalSize` (a failed fsync is never retried as if it had worked).
+    static func writeDurably(descriptor: Int32, bytes: [UInt8], originalSize: Int64, path: String) throws(LedgerError) {
+        var failure: String? = nil
+        if lseek(descriptor, off_t(originalSize), SEEK_SET) < 0 {
+            failure = "seek failed: \(String(cString: strerror(errno)))"
+        }
+        var done = 0
+        while failure == nil && done < bytes.count {
+            if let inject = faultInjector, !inject("write") { failure = "write failed: injected fault"; break }
+            let count = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + done, $0.count - done) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                failure = "write failed: \(String(cString: strerror(errno)))"
+            } else {
+                done += count
+            }
+        }
+        if failure == nil {
+            if let inject = faultInjector, !inject("fsync") {
+                failure = "fsync failed: injected fault"
+            } else if fsync(descriptor) != 0 {
+                failure = "fsync failed: \(String(cString: strerror(errno)))"
+            }
+        }
+        guard let failure else { return }
+        // The entry was not acknowledged: remove whatever part of it reached the file.
+        if ftruncate(descriptor, off_t(originalSize)) != 0 || fsync(descriptor) != 0 {
+            throw LedgerError(.io, "\(failure); and restoring the file failed too: run `emc verify` and `emc repair`", file: path)
+        }
+        throw LedgerError(.io, "\(failure); nothing was appended", file: path)
+    }
+
+    static func syncDirectory(of path: String) throws(LedgerError) {
+        let directory = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
+        let descriptor = open(directory.isEmpty ? "/" : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw LedgerError(.io, "cannot open its directory to fsync it", file: path) }
+        defer { close(descriptor) }
+        guard fsync(descriptor) == 0 else { throw LedgerError(.io, "fsync of its directory failed", file: path) }
+    }
+
+    /// Removes a torn tail after copying the whole file to `backupPath`; nil when there is none.
+    /// Refuses (throws) when the ledger has any other damage, leaving the file untouched.
+    public static func repair(path: String) throws(LedgerError) -> (removedBytes: Int, backupPath: String, entries: Int64)? {
+        let descriptor = open(path, O_RDWR | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw LedgerError(.io, errno == ENOENT ? "no such ledger file" : "cannot open: \(String(cString: strerror(errno)))", file: path)
+        }
+        defer { close(descriptor) }
+        guard flock(descriptor, LOCK_EX) == 0 else { throw LedgerError(.io, "cannot lock the ledger", file: path) }
+        let verified: VerifiedLedger
+        do throws(LedgerError) {
+            verified = try Verifier.verify(descriptor: descriptor, path: path, progress: nil)
+        } catch {
+            var refused = error
+            refused.reason = "repair refused, file untouched: " + error.reason + " (only an interrupted final append can be repaired)"
+            throw refused
+        }
+        guard let torn = verified.tornTail else { return nil }
+        guard !verified.state.isEmpty else {
+            throw LedgerError(.malformed, "repair refused: not even the genesis entry is complete", file: path)
+        }
+        let backupPath = try copyAside(descriptor: descriptor, path: path)
+        guard ftruncate(descriptor, off_t(verified.validByteCount)) == 0, fsync(descriptor) == 0 else {
+            throw LedgerError(.io, "truncating the torn tail failed; the original is kept at \(backupPath)", file: path)
+        }
+        return (torn.byteCount, backupPath, verified.entryCount)
+    }
+
+    /// Copies the file to the first free `PATH.torn-N` and fsyncs the copy and its directory.
+    static func copyAside(descriptor: Int32, path: String) throws(LedgerError) -> String {
+        var number = 1
+        var backupPath = "\(path).torn-\(number)"
+        var output = open(backupPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        while output < 0 && errno == EEXIST && number < 1000 {
+            number += 1
+            backupPath = "\(path).torn-\(number)"
+            output = open(backupPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        }
+        guard output >= 0 else { throw LedgerError(.io, "cannot create a backup copy \(backupPath)", file: path) }
+        defer { close(output) }
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        var position: off_t = 0
+        while true {
+            let count = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, position) }
+            guard count >= 0 else { throw LedgerError(.io, "reading for the backup copy failed", file: path) }
+            if count == 0 { break }
+            let written = buffer.withUnsafeBytes { Glibc.write(output, $0.baseAddress, count) }
+            guard written == count else { throw LedgerError(.io, "writing the backup copy \(backupPath) failed", file: path) }
+            position += off_t(count)
+        }
+        guard fsync(output) == 0 else { throw LedgerError(.io, "fsync of the backup copy failed", file: path) }
+        try syncDirectory(of: backupPath)
+        return backupPath
+    }
+}

@@ -1,0 +1,153 @@
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The outcome of reading a ledger file through the state machine.
+public struct VerifiedLedger: Sendable {
+    /// The state after the last valid complete entry.
+    public var state: LedgerState
+    /// Bytes of the file covered by complete, valid entries.
+    public var validByteCount: Int64
+    /// Set when the file ends in a line without a newline (an interrupted append).
+    public var tornTail: (offset: Int64, byteCount: Int)?
+
+    public var entryCount: Int64 { state.headSeq }
+}
+
+/// Streams a ledger through `LedgerState.apply`, checking signatures in parallel batches.
+public enum Verifier {
+    public static let batchSize = 2048
+
+    /// Reads and verifies the whole file. Throws the first bad entry. A torn tail is not thrown:
+    /// it is returned in `tornTail`, so that callers decide (verify reports it, repair removes it).
+    public static func verify(path: String, progress: ((Int64) -> Void)? = nil,
+                              willApply: ((DecodedEntry, LedgerState) -> Void)? = nil) throws(LedgerError) -> VerifiedLedger {
+        let descriptor = try openForReading(path)
+        defer { close(descriptor) }
+        return try verify(descriptor: descriptor, path: path, progress: progress, willApply: willApply)
+    }
+
+    static func openForReading(_ path: String) throws(LedgerError) -> Int32 {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            let reason = errno == ENOENT ? "no such ledger file" : "cannot open: \(String(cString: strerror(errno)))"
+            throw LedgerError(.io, reason, file: path)
+        }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
+            close(descriptor)
+            throw LedgerError(.io, "not a regular file", file: path)
+        }
+        return descriptor
+    }
+
+    static func verify(descriptor: Int32, path: String, progress: ((Int64) -> Void)?,
+                       willApply: ((DecodedEntry, LedgerState) -> Void)? = nil) throws(LedgerError) -> VerifiedLedger {
+        var reader = LineReader(path: path, descriptor: descriptor)
+        var state = LedgerState()
+        var validBytes: Int64 = 0
+        var batch: [[UInt8]] = []
+        batch.reserveCapacity(batchSize)
+        do throws(LedgerError) {
+            while true {
+                let line = try reader.nextLine()
+                if let line { batch.append(line) }
+                if batch.count == batchSize || (line == nil && !batch.isEmpty) {
+                    try verifyBatch(batch, firstLine: reader.lineNumber - batch.count + 1, state: &state, willApply: willApply)
+                    batch.removeAll(keepingCapacity: true)
+                    validBytes = reader.offset
+                    progress?(state.headSeq)
+                }
+                if line == nil { break }
+            }
+        } catch {
+            var located = error
+            located.file = path
+            throw located
+        }
+        var result = VerifiedLedger(state: state, validByteCount: validBytes, tornTail: nil)
+        if case .torn(let offset, let count) = reader.tail { result.tornTail = (offset, count) }
+        if state.isEmpty && result.tornTail == nil {
+            throw LedgerError(.malformed, "the ledger is empty (no genesis entry)", file: path)
+        }
+        return result
+    }
+
+    /// Decodes lines in parallel, applies them in order, then checks their signatures in parallel.
+    /// The error reported is always the one of the earliest bad entry.
+    static func verifyBatch(_ lines: [[UInt8]], firstLine: Int, state: inout LedgerState,
+                            willApply: ((DecodedEntry, LedgerState) -> Void)? = nil) throws(LedgerError) {
+        let decoded = parallelMap(lines) { line -> Result<DecodedEntry, LedgerError> in
+            do throws(LedgerError) { return .success(try DecodedEntry(line: line)) } catch { return .failure(error) }
+        }
+        var jobs: [SignatureJob] = []
+        jobs.reserveCapacity(lines.count)
+        var firstError: LedgerError? = nil
+        for (index, result) in decoded.enumerated() {
+            let lineNumber = firstLine + index
+            do throws(LedgerError) {
+                switch result {
+                case .failure(let error): throw error.at(seq: Int64(lineNumber), line: lineNumber)
+                case .success(let entry):
+                    willApply?(entry, state)
+                    try state.apply(entry, deferringSignaturesInto: &jobs)
+                }
+            } catch {
+                firstError = error.at(seq: nil, line: lineNumber)
+                break
+            }
+        }
+        let valid = parallelMap(jobs) { $0.isValid() }
+        if let bad = valid.firstIndex(of: false) {
+            // Applied entries have seq == line number (seq starts at 1 and grows by one per line).
+            let job = jobs[bad]
+            throw LedgerError(.rejected, "signature by key \(job.key.keyID) does not verify", seq: job.seq, line: Int(job.seq))
+        }
+        if let firstError { throw firstError }
+    }
+
+    /// `transform` over `items` on every core, results in input order.
+    static func parallelMap<T: Sendable, R: Sendable>(_ items: [T], _ transform: @Sendable (T) -> R) -> [R] {
+        let count = items.count
+        guard count > 0 else { return [] }
+        let workers = min(count, max(1, activeProcessorCount))
+        if workers == 1 { return items.map(transform) }
+        let results = SharedBuffer<R?>(count: count, repeating: nil)
+        let input = SharedBuffer<T>(copying: items)
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            var index = worker
+            while index < count {
+                // Each index is written by exactly one worker.
+                results.buffer[index] = transform(input.buffer[index])
+                index += workers
+            }
+        }
+        return results.buffer.map { $0! }
+    }
+
+    static let activeProcessorCount: Int = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+}
+
+
+/// A buffer shared by workers that touch disjoint indices only.
+final class SharedBuffer<Element>: @unchecked Sendable {
+    let buffer: UnsafeMutableBufferPointer<Element>
+
+    init(count: Int, repeating value: Element) {
+        buffer = .allocate(capacity: count)
+        buffer.initialize(repeating: value)
+    }
+
+    init(copying items: [Element]) {
+        buffer = .allocate(capacity: items.count)
+        _ = buffer.initialize(from: items)
+    }
+
+    deinit {
+        buffer.deinitialize()
+        buffer.deallocate()
+    }
+}

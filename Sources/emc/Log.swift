@@ -1,0 +1,31 @@
+import ArgumentParser
+import Ledger
+
+struct Log: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List the entries: sequence, time, kind, signer and a summary.")
+    @Argument(help: "The ledger file.") var ledger: String
+    @Flag(help: "One JSON object per entry.") var json = false
+
+    func run() throws {
+        let verified = try Verifier.verify(path: ledger, willApply: { decoded, state in
+            let entry = decoded.entry
+            let signer = EntrySummary.signer(of: entry, in: state)
+            let summary = EntrySummary.text(of: entry, in: state)
+            if json {
+                printJSON(.object(["seq": .integer(entry.seq), "time": .string(entry.time.text), "kind": .string(entry.kind),
+                                   "signer": .string(signer), "summary": .string(summary), "hash": .string(decoded.hash)]))
+            } else {
+                print("\(entry.seq)  \(entry.time)  \(entry.kind.padding(12))  \(signer.padding(12))  \(summary)")
+            }
+        })
+        if let torn = verified.tornTail {
+            throw LedgerError(.tornTail, "torn tail after entry \(verified.entryCount) (\(torn.byteCount) bytes); run `emc repair \(ledger)`", file: ledger)
+        }
+    }
+}
+
+extension String {
+    func padding(_ width: Int) -> String {
+        count >= width ? self : self + String(repeating: " ", count: width - count)
+    }
+}

@@ -1,0 +1,47 @@
+import ArgumentParser
+import Ledger
+
+struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check every hash, signature and authorization in a ledger.",
+        discussion: "Exit 0 when valid; 1 naming the first bad entry, or a torn tail (then run `emc repair`); 2 for usage or I/O errors."
+    )
+    @Argument(help: "The ledger file.") var ledger: String
+    @Flag(help: "Print a JSON summary on stdout.") var json = false
+    @Flag(help: "No progress on stderr.") var quiet = false
+
+    func run() throws {
+        let progress = ProgressReporter(label: "verifying", path: ledger, quiet: quiet)
+        let verified: VerifiedLedger
+        do {
+            verified = try Verifier.verify(path: ledger, progress: progress.update)
+            progress.finish()
+        } catch {
+            progress.finish()
+            if json {
+                var fields: [String: JSONValue] = ["ok": .bool(false), "error": .string(error.reason), "code": .string(error.code.rawValue)]
+                if let seq = error.seq { fields["seq"] = .integer(seq) }
+                if let line = error.line { fields["line"] = .integer(Int64(line)) }
+                printJSON(.object(fields))
+            }
+            throw error
+        }
+        let state = verified.state
+        if let torn = verified.tornTail {
+            let message = "torn tail after entry \(verified.entryCount): the last append was interrupted (\(torn.byteCount) bytes without a newline at byte \(torn.offset)); run `emc repair \(ledger)`"
+            if json {
+                printJSON(.object(["ok": .bool(false), "code": .string("tornTail"), "error": .string(message),
+                                   "entries": .integer(verified.entryCount), "line": .integer(verified.entryCount + 1)]))
+            }
+            throw LedgerError(.tornTail, message, file: ledger)
+        }
+        if json {
+            printJSON(.object([
+                "ok": .bool(true), "entries": .integer(state.headSeq), "members": .integer(Int64(state.members.count)),
+                "head": .string(state.headHash), "ledger": .string(state.ledgerID),
+            ]))
+        } else {
+            print("ok: \(state.headSeq) entries, \(state.members.count) members, head \(state.headHash)")
+        }
+    }
+}
