@@ -4,7 +4,7 @@ import Glibc
 import Darwin
 #endif
 
-/// Reads a ledger file line by line in fixed-size chunks, so memory does not grow with the file.
+/// Reads a ledger file line by line through one fixed buffer, so memory does not grow with the file.
 struct LineReader {
     static let chunkBytes = 1 << 20
 
@@ -17,10 +17,12 @@ struct LineReader {
 
     let path: String
     private let descriptor: Int32
-    private var buffer: [UInt8] = []
-    private var bufferStart = 0
+    /// Holds at most one line longer than the limit plus one chunk.
+    private var storage: [UInt8]
+    private var start = 0
+    private var end = 0
     private var atEnd = false
-    /// File offset of the first byte of `buffer[bufferStart...]`.
+    /// File offset of `storage[start]`.
     private(set) var offset: Int64 = 0
     private(set) var lineNumber = 0
     private(set) var tail: Tail = .clean
@@ -28,35 +30,39 @@ struct LineReader {
     init(path: String, descriptor: Int32) {
         self.path = path
         self.descriptor = descriptor
+        self.storage = [UInt8](repeating: 0, count: Entry.maximumLineBytes + 1 + Self.chunkBytes)
     }
 
     /// The next complete line without its newline, or nil at the end (then `tail` says what was left).
-    /// A line longer than `Entry.maximumLineBytes` is returned truncated to that limit plus one byte,
-    /// so the decoder reports it as oversized.
+    /// A line longer than `Entry.maximumLineBytes` comes back cut to that limit plus one byte, so the
+    /// decoder reports it as oversized.
     mutating func nextLine() throws(LedgerError) -> [UInt8]? {
         var oversized: [UInt8]? = nil
         var oversizedStart: Int64 = 0
         while true {
-            if let newline = buffer[bufferStart...].firstIndex(of: 0x0a) {
-                var line = Array(buffer[bufferStart..<newline])
-                offset += Int64(newline - bufferStart + 1)
-                bufferStart = newline + 1
+            if let newline = findNewline() {
+                var line = storage.withUnsafeBufferPointer { Array(UnsafeBufferPointer(rebasing: $0[start..<newline])) }
+                offset += Int64(newline - start + 1)
+                start = newline + 1
                 lineNumber += 1
                 if let prefix = oversized { line = Array((prefix + line).prefix(Entry.maximumLineBytes + 1)) }
                 return line
             }
-            if buffer.count - bufferStart > Entry.maximumLineBytes {
-                // Keep only what is needed to report the oversized line.
-                if oversized == nil { oversized = Array(buffer[bufferStart...].prefix(Entry.maximumLineBytes + 1)); oversizedStart = offset }
-                offset += Int64(buffer.count - bufferStart)
-                buffer.removeAll(keepingCapacity: true)
-                bufferStart = 0
+            if end - start > Entry.maximumLineBytes {
+                // Keep only what is needed to report the oversized line, then skip to its end.
+                if oversized == nil {
+                    oversized = Array(storage[start..<(start + Entry.maximumLineBytes + 1)])
+                    oversizedStart = offset
+                }
+                offset += Int64(end - start)
+                start = 0
+                end = 0
             }
             if atEnd {
-                let remaining = buffer.count - bufferStart
+                let remaining = end - start
                 if remaining > 0 || oversized != nil {
-                    let start = oversized == nil ? offset : oversizedStart
-                    tail = .torn(offset: start, byteCount: Int(offset - start) + remaining)
+                    let tornStart = oversized == nil ? offset : oversizedStart
+                    tail = .torn(offset: tornStart, byteCount: Int(offset - tornStart) + remaining)
                 }
                 return nil
             }
@@ -64,21 +70,31 @@ struct LineReader {
         }
     }
 
-    private mutating func fill() throws(LedgerError) {
-        if bufferStart > 0 {
-            buffer.removeFirst(bufferStart)
-            bufferStart = 0
+    private func findNewline() -> Int? {
+        guard end > start else { return nil }
+        return storage.withUnsafeBufferPointer { buffer -> Int? in
+            guard let found = memchr(buffer.baseAddress! + start, 0x0a, end - start) else { return nil }
+            return buffer.baseAddress!.distance(to: found.assumingMemoryBound(to: UInt8.self))
         }
-        let oldCount = buffer.count
-        buffer.append(contentsOf: repeatElement(0, count: Self.chunkBytes))
-        let count = buffer.withUnsafeMutableBytes { raw in
-            Glibc.read(descriptor, raw.baseAddress! + oldCount, Self.chunkBytes)
+    }
+
+    private mutating func fill() throws(LedgerError) {
+        if start > 0 {
+            let remaining = end - start
+            storage.withUnsafeMutableBufferPointer { buffer in
+                _ = memmove(buffer.baseAddress!, buffer.baseAddress! + start, remaining)
+            }
+            start = 0
+            end = remaining
+        }
+        let capacity = storage.count - end
+        let count = storage.withUnsafeMutableBufferPointer { buffer in
+            read(descriptor, buffer.baseAddress! + end, min(capacity, Self.chunkBytes))
         }
         guard count >= 0 else {
-            buffer.removeLast(Self.chunkBytes)
             throw LedgerError(.io, "read failed: \(String(cString: strerror(errno)))", file: path)
         }
-        buffer.removeLast(Self.chunkBytes - count)
+        end += count
         if count == 0 { atEnd = true }
     }
 }

@@ -52,6 +52,8 @@ extension LedgerState {
     /// The caller must run every job before trusting the state; see `Verifier`.
     public mutating func apply(_ decoded: DecodedEntry, deferringSignaturesInto jobs: inout [SignatureJob]) throws(LedgerError) {
         let entry = decoded.entry
+        // Errors name the entry by its position (expected sequence number), which is also its line.
+        let position = headSeq + 1
         do throws(LedgerError) {
             try checkChain(decoded)
             guard let kind = Self.kinds[entry.kind] else { throw rejected("unknown entry kind \"\(entry.kind)\"") }
@@ -63,7 +65,7 @@ extension LedgerState {
             }
             authorization.commit(&self)
         } catch {
-            throw error.at(seq: entry.seq, line: nil)
+            throw error.at(seq: position, line: nil)
         }
         headSeq = entry.seq
         headHash = decoded.hash
@@ -76,16 +78,16 @@ extension LedgerState {
         guard entry.seq == headSeq + 1 else {
             throw rejected("sequence number \(entry.seq), expected \(headSeq + 1) (entry out of order, duplicated or missing)")
         }
-        guard entry.previousHash == headHash else {
-            throw rejected("previous-entry hash does not match entry \(headSeq) (entry altered, reordered or from another ledger)")
-        }
         if isEmpty {
             guard entry.kind == GenesisKind.name else { throw rejected("the first entry must be a genesis entry") }
         } else {
-            guard entry.kind != GenesisKind.name else { throw rejected("a genesis entry may only be the first entry") }
             guard entry.ledgerID == ledgerID else {
-                throw rejected("entry belongs to ledger \(entry.ledgerID.prefix(16))…, not this ledger \(ledgerID.prefix(16))…")
+                throw rejected("entry belongs to ledger \(entry.ledgerID.prefix(16))…, not this ledger \(ledgerID.prefix(16))… (copied from another ledger)")
             }
+            guard entry.kind != GenesisKind.name else { throw rejected("a genesis entry may only be the first entry") }
+        }
+        guard entry.previousHash == headHash else {
+            throw rejected("previous-entry hash does not match entry \(headSeq) (an earlier entry was altered, or this one is out of place)")
         }
         if let lastTime, entry.time < lastTime {
             throw rejected("time \(entry.time) is before the previous entry's time \(lastTime)")

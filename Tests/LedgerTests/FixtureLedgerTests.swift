@@ -1,0 +1,45 @@
+import Foundation
+@testable import Ledger
+import LedgerCrypto
+import Testing
+
+@Suite struct FixtureLedgerTests {
+    @Test func validFixtureLedgerIsReproducedAndVerifies() throws {
+        let entries = try FixtureFactory.basicLedger()
+        let bytes = FixtureFactory.fileBytes(entries.map(\.lineBytes))
+        try checkGolden(bytes, "ledgers/valid/basic.jsonl")
+        let verified = try Verifier.verify(path: fixturesRoot.appendingPathComponent("ledgers/valid/basic.jsonl").path)
+        #expect(verified.entryCount == 5)
+        #expect(verified.tornTail == nil)
+        #expect(verified.state.member(named: "chef")?.key == FixtureFactory.key("chef-2").publicKey)
+    }
+
+    @Test func fixtureKeysAreReproduced() throws {
+        for name in FixtureFactory.memberNames + ["chef-2", "mallory"] {
+            let key = FixtureFactory.key(name)
+            try checkGolden(Array(try key.pemRepresentation().utf8), "keys/\(name).key")
+            try checkGolden(Array(try key.publicKey.pemRepresentation().utf8), "keys/\(name).pub")
+        }
+    }
+
+    /// Every tampered ledger is rejected at the expected entry with the expected reason;
+    /// the files and `expected.json` are golden, so other implementations can use them.
+    @Test func tamperedFixtureLedgersAreRejected() throws {
+        var expected: [String: JSONValue] = [:]
+        for tampered in try FixtureFactory.tamperedLedgers() {
+            let relative = "ledgers/invalid/\(tampered.name).jsonl"
+            try checkGolden(FixtureFactory.fileBytes(tampered.lines), relative)
+            expected[tampered.name] = .object(["seq": .integer(tampered.seq), "line": .integer(tampered.seq),
+                                               "reason": .string(tampered.reason)])
+            #expect {
+                try Verifier.verify(path: fixturesRoot.appendingPathComponent(relative).path)
+            } throws: { error in
+                guard let error = error as? LedgerError else { return false }
+                return error.seq == tampered.seq && error.line == Int(tampered.seq) && error.reason.contains(tampered.reason)
+            }
+        }
+        var bytes = JSONValue.object(expected).canonicalBytes
+        bytes.append(0x0a)
+        try checkGolden(bytes, "ledgers/invalid/expected.json")
+    }
+}
