@@ -5,6 +5,6 @@ struct EMC: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "emc",
         abstract: "EMC Ledger: signed, verifiable EMC contracts.",
-        subcommands: [Keygen.self]
+        subcommands: [Keygen.self, Check.self, Simulate.self]
     )
 }
