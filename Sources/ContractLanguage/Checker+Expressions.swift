@@ -120,9 +120,10 @@ extension Checker {
     }
 
     /// The expected type for a bare number next to an operand of type `other`.
-    private func bareType(for op: BinaryOperator, other: ExpressionType, bareIsLeft: Bool) -> ExpressionType? {
+    private func bareType(for op: BinaryOperator, other: ExpressionType, bareIsLeft: Bool,
+                          expected: ExpressionType?) -> ExpressionType? {
         switch op {
-        case .multiply: .count
+        case .multiply: other == .count ? (expected == .money ? .money : nil) : .count
         case .divide: bareIsLeft ? other : .count
         case .of: bareIsLeft ? .percent : (other == .percent ? .money : other)
         default: other
@@ -135,12 +136,13 @@ extension Checker {
         let leftHint: ExpressionType? = op.isComparison || op == .and || op == .or ? nil : expected
         if leftBare && !rightBare {
             guard let rightTyped = checkExpression(right, expected: op == .of ? expected : nil) else { return nil }
-            let hint = bareType(for: op, other: rightTyped.type, bareIsLeft: true)
+            let hint = bareType(for: op, other: rightTyped.type, bareIsLeft: true, expected: expected)
             guard let leftTyped = checkExpression(left, expected: hint) else { return nil }
             return (leftTyped, rightTyped)
         }
         let leftTyped = checkExpression(left, expected: op == .of ? .percent : (op == .and || op == .or ? .condition : (leftBare ? leftHint : nil)))
-        let hint: ExpressionType? = rightBare ? leftTyped.flatMap { bareType(for: op, other: $0.type, bareIsLeft: false) } ?? expected
+        if rightBare && leftTyped == nil { return nil }
+        let hint: ExpressionType? = rightBare ? leftTyped.flatMap { bareType(for: op, other: $0.type, bareIsLeft: false, expected: expected) }
             : (op == .and || op == .or ? .condition : nil)
         let rightTyped = checkExpression(right, expected: op == .of && rightBare ? (expected == .count ? .count : .money) : hint)
         guard let leftTyped, let rightTyped else { return nil }
