@@ -121,4 +121,8 @@ enum Declaration: Sendable {
 
 struct SourceFile: Sendable {
     var declarations: [Declaration]
+    /// Names of declarations whose name was read but whose rest had a syntax error: the checker
+    /// does not report them as unknown, so one mistake gives one diagnostic.
+    var incompleteNames: Set<String> = []
+    var hasSyntaxErrors = false
 }

@@ -110,6 +110,7 @@ extension Checker {
             guard let type = checkDefinition(index, at: location) else { return nil }
             return Typed(expression: .definition(index), type: type)
         }
+        if file.incompleteNames.contains(name) { return nil }
         if memberIndex[name] != nil {
             error(location, "'\(name)' is a member, not a value; use a metric or a definition")
             return nil

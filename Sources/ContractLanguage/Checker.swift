@@ -28,6 +28,7 @@ struct Checker {
     var memberIndex: [String: Int] = [:]
     var shares: [Int64] = []
     var sharesDeclared = false
+    var shareLinesValid = true
     var metrics: [MetricDeclaration] = []
     var metricIndex: [String: Int] = [:]
     var definitionSyntax: [DefinitionDeclaration] = []
@@ -59,7 +60,7 @@ struct Checker {
         checkDefinitions()
         let goals = checkGoals()
         let rules = checkRules()
-        if sharesDeclared || usesShares { checkShareSum() }
+        if (sharesDeclared || usesShares) && shareLinesValid && !file.hasSyntaxErrors { checkShareSum() }
         guard diagnostics.isEmpty, let contractName, let currency else { return nil }
         return Contract(
             name: contractName, currency: currency, members: members, metrics: metrics,
@@ -122,10 +123,12 @@ struct Checker {
         let name = member.name
         if memberIndex[name.text] != nil { error(name.location, "duplicate member '\(name.text)'"); return }
         if members.count == Limits.maxMembers { error(name.location, "too many members; the limit is \(Limits.maxMembers)"); return }
-        guard let role = MemberRole(rawValue: member.role.text) else {
+        let role = MemberRole(rawValue: member.role.text) ?? .microEnterprise
+        if MemberRole(rawValue: member.role.text) == nil {
             let roles = MemberRole.allCases.map(\.rawValue)
-            error(member.role.location, "unknown role '\(member.role.text)'\(didYouMean(member.role.text, roles)); expected 'micro-enterprise', 'external-partner' or 'platform'")
-            return
+            let suggestion = closestName(to: member.role.text, among: roles)
+            error(member.role.location, "unknown role '\(member.role.text)'; " + (suggestion.map { "did you mean '\($0)'?" }
+                ?? "expected 'micro-enterprise', 'external-partner' or 'platform'"))
         }
         var rating = 3
         if let (text, location) = member.rating {
@@ -140,6 +143,7 @@ struct Checker {
 
     mutating func resolveMember(_ name: Name, _ what: String) -> Int? {
         if let index = memberIndex[name.text] { return index }
+        if file.incompleteNames.contains(name.text) { return nil }
         error(name.location, "\(what) '\(name.text)' is not a member\(didYouMean(name.text, memberIndex.keys.sorted()))")
         return nil
     }
@@ -147,6 +151,7 @@ struct Checker {
     private mutating func declareShares() {
         shares = Array(repeating: 0, count: members.count)
         var seen: Set<Int> = []
+        let shareErrors = diagnostics.count
         for case .share(let share) in file.declarations {
             sharesDeclared = true
             guard let member = resolveMember(share.member, "share holder") else { continue }
@@ -157,6 +162,7 @@ struct Checker {
             }
             shares[member] = points
         }
+        if shareErrors < diagnostics.count { shareLinesValid = false }
     }
 
     private mutating func checkShareSum() {
@@ -372,7 +378,7 @@ struct Checker {
                 error(percentLocation, "a fee must be a percentage from 0% to 100%, found \(percentText)%")
             }
             if let index, members[index].role != .platform {
-                error(member.location, "a fee must go to a platform member; '\(member.text)' is a \(members[index].role.rawValue)")
+                error(member.location, "a fee must go to a platform member; '\(member.text)' has the role \(members[index].role.rawValue)")
                 return nil
             }
             guard let index, let checked, let percent else { return nil }

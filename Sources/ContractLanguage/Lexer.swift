@@ -128,7 +128,7 @@ struct Lexer {
             content.append(byte)
         }
         error(start, "unterminated string")
-        return nil
+        return Token(kind: .string(String(decoding: content, as: UTF8.self)), location: start)
     }
 
     private mutating func punctuation(_ byte: UInt8) -> TokenKind? {

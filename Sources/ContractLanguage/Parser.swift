@@ -66,16 +66,19 @@ struct Parser {
     }
 
     private mutating func parseFile() -> SourceFile {
-        var declarations: [Declaration] = []
+        var file = SourceFile(declarations: [])
         while current.kind != .endOfFile {
+            let start = position
             do throws(Failure) {
-                declarations.append(try parseDeclaration())
+                file.declarations.append(try parseDeclaration())
             } catch {
+                file.hasSyntaxErrors = true
+                if start + 1 < tokens.count, case .identifier(let name) = tokens[start + 1].kind { file.incompleteNames.insert(name) }
                 _ = advance()
                 while !atDeclarationStart { _ = advance() }
             }
         }
-        return SourceFile(declarations: declarations)
+        return file
     }
 
     private mutating func parseDeclaration() throws(Failure) -> Declaration {
