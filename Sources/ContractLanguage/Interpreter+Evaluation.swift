@@ -53,11 +53,11 @@ extension Interpreter {
 
     private mutating func definition(_ index: Int) throws(EvaluationError) -> Scalar {
         if let value = definitionValues[index] { return value }
-        let saved = context
+        let saved = (contextKind, contextName)
         let definition = contract.definitions[index]
-        context = "definition '\(definition.name)'"
+        (contextKind, contextName) = ("definition", definition.name)
         let value = try evaluate(definition.expression)
-        context = saved
+        (contextKind, contextName) = saved
         definitionValues[index] = value
         let shown: TraceValue = switch value {
         case .money(let minor): .value(.money(minor))

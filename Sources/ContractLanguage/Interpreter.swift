@@ -27,8 +27,9 @@ struct Interpreter {
     var definitionValues: [Scalar?]
     var definitionTraces: [DefinitionTrace] = []
     var goalMetCounts: [Int]
-    /// Where an error happened, for messages ("rule 'bonus'").
-    var context = ""
+    /// Where an error happened, for messages: "rule" and "bonus" give "rule 'bonus'".
+    var contextKind = ""
+    var contextName = ""
 
     init(contract: Contract, period: Period, metrics: [String: Value], state: ContractRunState) throws(EvaluationError) {
         self.contract = contract
@@ -65,7 +66,8 @@ struct Interpreter {
     }
 
     func failure(_ code: EvaluationError.Code, _ message: String) -> EvaluationError {
-        EvaluationError(code: code, period: period, message: context.isEmpty ? message : "\(context): \(message)")
+        EvaluationError(code: code, period: period,
+                        message: contextKind.isEmpty ? message : "\(contextKind) '\(contextName)': \(message)")
     }
 
     mutating func run() throws(EvaluationError) -> PeriodSettlement {
@@ -92,10 +94,10 @@ struct Interpreter {
 
     private mutating func decideGoal(_ index: Int) throws(EvaluationError) -> (GoalTrace, GoalOutcome?) {
         let goal = contract.goals[index]
-        context = "goal '\(goal.name)'"
+        (contextKind, contextName) = ("goal", goal.name)
         var slots = [Bool?](repeating: nil, count: goal.conditionTexts.count)
         let holds = try evaluateCondition(goal.target, &slots)
-        context = ""
+        (contextKind, contextName) = ("", "")
         if holds {
             goalMetCounts[index] += 1
             state.goalMetCounts[goal.name] = goalMetCounts[index]
@@ -136,8 +138,8 @@ struct Interpreter {
         if once && state.firedOnce.contains(rule.name) {
             return RuleTrace(name: rule.name, once: once, status: .alreadyFired, conditions: unevaluated, actions: [])
         }
-        context = "rule '\(rule.name)'"
-        defer { context = "" }
+        (contextKind, contextName) = ("rule", rule.name)
+        defer { (contextKind, contextName) = ("", "") }
         var slots = [Bool?](repeating: nil, count: rule.conditionTexts.count)
         let holds = try rule.condition.map { (condition) throws(EvaluationError) in try evaluateCondition(condition, &slots) } ?? true
         let conditions = zip(rule.conditionTexts, slots).map { ConditionTrace(text: $0, value: $1) }
