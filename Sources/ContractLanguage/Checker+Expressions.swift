@@ -13,11 +13,16 @@ extension Checker {
         }
     }
 
-    /// Wraps a condition in a trace slot when checking a rule or goal condition.
-    private mutating func traced(_ typed: Typed, _ syntax: Expression) -> Typed {
-        guard typed.type == .condition, traceTexts != nil else { return typed }
+    /// Reserves a trace slot (before the operands, so the trace lists outer conditions first).
+    private mutating func reserveSlot(_ syntax: Expression) -> Int? {
+        guard traceTexts != nil else { return nil }
         traceTexts!.append(Formatter.expressionText(syntax))
-        return Typed(expression: .traced(typed.expression, slot: traceTexts!.count - 1), type: .condition)
+        return traceTexts!.count - 1
+    }
+
+    private func traced(_ typed: Typed, _ slot: Int?) -> Typed {
+        guard let slot, typed.type == .condition else { return typed }
+        return Typed(expression: .traced(typed.expression, slot: slot), type: .condition)
     }
 
     mutating func checkExpression(_ expression: Expression, expected: ExpressionType?) -> Typed? {
@@ -43,15 +48,17 @@ extension Checker {
             }
             return Typed(expression: .negate(typed.expression), type: typed.type)
         case .unary(.not, let inner):
+            let slot = reserveSlot(expression)
             guard let typed = checkExpression(inner, expected: .condition) else { return nil }
             guard typed.type == .condition else {
                 error(inner.location, "'not' needs a condition, found a \(typed.type.rawValue) value")
                 return nil
             }
-            return traced(Typed(expression: .not(typed.expression), type: .condition), expression)
+            return traced(Typed(expression: .not(typed.expression), type: .condition), slot)
         case .binary(let op, let left, let right):
+            let slot = op.isComparison || op == .and || op == .or ? reserveSlot(expression) : nil
             guard let result = checkBinary(op, left, right, expression.location, expected: expected) else { return nil }
-            return traced(result, expression)
+            return traced(result, slot)
         case .call(let function, let arguments):
             return checkCall(function, arguments, expression.location, expected: expected)
         }
