@@ -59,8 +59,9 @@ public struct Percent: Hashable, Comparable, Sendable, CustomStringConvertible {
         var d = denominator, twos = 0, fives = 0
         while d % 2 == 0 { d /= 2; twos += 1 }
         while d % 5 == 0 { d /= 5; fives += 1 }
-        guard d == 1 else { return "\(numerator)/\(denominator)" }
         let scale = max(twos, fives)
+        // 10^18 × |numerator| < 2^127, so the scaled value below cannot overflow.
+        guard d == 1, scale <= 18 else { return "\(numerator)/\(denominator)" }
         var power: Int128 = 1
         for _ in 0..<scale { power *= 10 }
         let scaled = Int128(numerator) * power / Int128(denominator)

@@ -27,6 +27,10 @@ import Testing
         #expect(percent?.canonicalText(currency: cny) == "12.5")
         let third = Value.percent(Percent(numerator: 100, denominator: 3)!)
         #expect(MetricType.percent.parseValue(third.canonicalText(currency: cny), currency: cny) == third)
+        // A denominator of 2^62 has no short decimal: the exact fraction is used instead of overflowing.
+        let tiny = Value.percent(Percent(numerator: 3, denominator: Int128(1) << 62)!)
+        #expect(tiny.canonicalText(currency: cny) == "3/4611686018427387904")
+        #expect(MetricType.percent.parseValue(tiny.canonicalText(currency: cny), currency: cny) == tiny)
     }
 
     @Test func roundsHalfAwayFromZero() {
