@@ -6,6 +6,7 @@ public enum Limits {
     public static let maxStringLength = 200
     public static let maxNumberDigits = 18
     public static let maxNestingDepth = 32
+    public static let maxOperatorsPerExpression = 256
     public static let maxMembers = 500
     public static let maxMetrics = 200
     public static let maxDefinitions = 200

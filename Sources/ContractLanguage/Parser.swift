@@ -4,6 +4,7 @@ struct Parser {
     private var tokens: [Token]
     private var position = 0
     private var depth = 0
+    private var operators = 0
     private(set) var diagnostics: [Diagnostic] = []
 
     private struct Failure: Error {}
@@ -248,6 +249,15 @@ struct Parser {
 
     // MARK: Expressions
 
+    /// Counts one operator; bounds the size (and so the recursion depth) of one expression.
+    private mutating func countOperator() throws(Failure) {
+        operators += 1
+        if operators > Limits.maxOperatorsPerExpression {
+            diagnostics.append(Diagnostic(current.location, "expression has more than \(Limits.maxOperatorsPerExpression) operators"))
+            throw Failure()
+        }
+    }
+
     private mutating func enter() throws(Failure) {
         depth += 1
         if depth > Limits.maxNestingDepth {
@@ -257,11 +267,13 @@ struct Parser {
     }
 
     private mutating func parseExpression() throws(Failure) -> Expression {
+        if depth == 0 { operators = 0 }
         try enter()
         defer { depth -= 1 }
         var left = try parseAnd()
         while current.kind == .keyword(.or) {
             let location = advance().location
+            try countOperator()
             left = Expression(kind: .binary(.or, left, try parseAnd()), location: location)
         }
         return left
@@ -271,6 +283,7 @@ struct Parser {
         var left = try parseNot()
         while current.kind == .keyword(.and) {
             let location = advance().location
+            try countOperator()
             left = Expression(kind: .binary(.and, left, try parseNot()), location: location)
         }
         return left
@@ -279,6 +292,7 @@ struct Parser {
     private mutating func parseNot() throws(Failure) -> Expression {
         if current.kind == .keyword(.not) {
             let location = advance().location
+            try countOperator()
             try enter()
             defer { depth -= 1 }
             return Expression(kind: .unary(.not, try parseNot()), location: location)
@@ -295,6 +309,7 @@ struct Parser {
         let left = try parseAdditive()
         guard let op = Self.comparisons[current.kind] else { return left }
         let location = advance().location
+            try countOperator()
         let right = try parseAdditive()
         if Self.comparisons[current.kind] != nil {
             throw error("'and' or 'or' between comparisons (comparisons cannot be chained)")
@@ -307,6 +322,7 @@ struct Parser {
         while current.kind == .plus || current.kind == .minus {
             let op: BinaryOperator = current.kind == .plus ? .add : .subtract
             let location = advance().location
+            try countOperator()
             left = Expression(kind: .binary(op, left, try parseMultiplicative()), location: location)
         }
         return left
@@ -323,6 +339,7 @@ struct Parser {
             default: return left
             }
             let location = advance().location
+            try countOperator()
             left = Expression(kind: .binary(op, left, try parseUnary()), location: location)
         }
     }
@@ -330,6 +347,7 @@ struct Parser {
     private mutating func parseUnary() throws(Failure) -> Expression {
         if current.kind == .minus {
             let location = advance().location
+            try countOperator()
             try enter()
             defer { depth -= 1 }
             return Expression(kind: .unary(.negate, try parseUnary()), location: location)

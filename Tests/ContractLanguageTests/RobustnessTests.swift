@@ -42,6 +42,10 @@ import Testing
         #expect(result.diagnostics.contains { $0.message.contains("nests deeper") })
         let negations = "define d = " + String(repeating: "-", count: 5_000) + "1"
         #expect(checkContract(source: negations).contract == nil)
+        let chain = "define d = 1" + String(repeating: " + 1", count: 20_000)
+        #expect(checkContract(source: chain).diagnostics.contains { $0.message.contains("more than 256 operators") || $0.message.contains("larger than") })
+        let longChain = "define d = 1" + String(repeating: "+1", count: 20_000)
+        #expect(checkContract(source: longChain).diagnostics.contains { $0.message == "expression has more than 256 operators" })
         let nots = "define d = " + String(repeating: "not ", count: 5_000) + "1 > 0"
         #expect(checkContract(source: nots).contract == nil)
     }
