@@ -1,0 +1,140 @@
+/// A member's role in the EMC.
+public enum MemberRole: String, Sendable, CaseIterable {
+    case microEnterprise = "micro-enterprise"
+    case externalPartner = "external-partner"
+    case platform
+}
+
+public struct Member: Hashable, Sendable {
+    public let name: String
+    public let displayName: String
+    public let role: MemberRole
+    /// Star rating 0...5 at the start of the contract (3 unless declared).
+    public let initialRating: Int
+}
+
+/// A declared metric: its type and the members allowed to report it.
+public struct MetricDeclaration: Hashable, Sendable {
+    public let name: String
+    public let type: MetricType
+    public let reporters: [String]
+}
+
+/// The type of a checked expression.
+enum ExpressionType: String, Sendable {
+    case money, count, percent, condition
+
+    init(_ metric: MetricType) {
+        switch metric {
+        case .money: self = .money
+        case .count: self = .count
+        case .percent: self = .percent
+        }
+    }
+}
+
+/// A value during evaluation; `.boolean` only arises from conditions.
+enum Scalar: Hashable, Sendable {
+    case money(Int64), count(Int64), percent(Percent), boolean(Bool)
+
+    init(_ value: Value) {
+        switch value {
+        case .money(let minor): self = .money(minor)
+        case .count(let count): self = .count(count)
+        case .percent(let percent): self = .percent(percent)
+        }
+    }
+}
+
+enum ArithmeticOperator: String, Sendable {
+    case add = "+", subtract = "-", multiply = "*", divide = "/", of = "of", minimum = "min", maximum = "max"
+}
+
+enum ComparisonOperator: String, Sendable {
+    case less = "<", lessEqual = "<=", greater = ">", greaterEqual = ">=", equal = "=", notEqual = "!="
+}
+
+/// A checked expression: names resolved to indices, literals typed, trace slots assigned.
+indirect enum CheckedExpression: Sendable {
+    case constant(Scalar)
+    case metric(Int)
+    case definition(Int)
+    case previous(Int)
+    case total(Int)
+    case growth(Int)
+    case met(Int)
+    case negate(CheckedExpression)
+    case arithmetic(ArithmeticOperator, CheckedExpression, CheckedExpression)
+    case compare(ComparisonOperator, CheckedExpression, CheckedExpression)
+    case and(CheckedExpression, CheckedExpression)
+    case or(CheckedExpression, CheckedExpression)
+    case not(CheckedExpression)
+    /// Records the boolean value of the inner expression in trace slot `slot`.
+    case traced(CheckedExpression, slot: Int)
+}
+
+struct CheckedDefinition: Sendable {
+    var name: String
+    var type: ExpressionType
+    var expression: CheckedExpression
+}
+
+struct CheckedGoal: Sendable {
+    var name: String
+    var target: CheckedExpression
+    var conditionTexts: [String]
+    var deadline: Period
+    var ratingChanges: [(member: Int, delta: Int)]
+    var forfeits: [Int]
+}
+
+enum CheckedAction: Sendable {
+    case pay(member: Int, amount: CheckedExpression)
+    case split(amount: CheckedExpression, receivers: [Int], weights: [Int64], byShares: Bool)
+    case fee(percent: Percent, base: CheckedExpression, member: Int)
+}
+
+struct CheckedRule: Sendable {
+    var name: String
+    var schedule: Schedule
+    var condition: CheckedExpression?
+    var conditionTexts: [String]
+    var actions: [(action: CheckedAction, text: String)]
+}
+
+/// A checked contract, ready to settle periods. Produced only by `checkContract(source:)`.
+public struct Contract: Sendable {
+    public let name: String
+    public let currency: Currency
+    /// Members in declaration order.
+    public let members: [Member]
+    /// Metrics in declaration order.
+    public let metrics: [MetricDeclaration]
+    let shareBasisPoints: [Int64]
+    let definitions: [CheckedDefinition]
+    let goals: [CheckedGoal]
+    let rules: [CheckedRule]
+    let requiredMetrics: [Int]
+    let memberIndex: [String: Int]
+    let metricIndex: [String: Int]
+    let source: SourceFile
+
+    /// A member's share in basis points (12.5% → 1250); 0 if the member has no share line,
+    /// nil if there is no such member.
+    public func shareBasisPoints(of member: String) -> Int? {
+        memberIndex[member].map { Int(shareBasisPoints[$0]) }
+    }
+
+    public var ruleNames: [String] { rules.map(\.name) }
+    public var goalNames: [String] { goals.map(\.name) }
+    public var definitionNames: [String] { definitions.map(\.name) }
+
+    /// The metrics whose values the settlement of `period` reads (all periods read the same set:
+    /// every metric a rule or goal refers to, directly or through definitions), in declaration order.
+    public func metricsRequired(for period: Period) -> [String] {
+        requiredMetrics.map { metrics[$0].name }
+    }
+
+    /// The canonical pretty-printed source; it checks to an equivalent contract.
+    public func formatted() -> String { Formatter.format(source) }
+}

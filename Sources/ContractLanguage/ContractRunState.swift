@@ -1,0 +1,74 @@
+/// Everything carried from one settled period to the next, keyed by names so that it survives
+/// an amendment of the contract (names that no longer exist are kept and ignored).
+public struct ContractRunState: Hashable, Sendable {
+    /// The last period settled, if any.
+    public internal(set) var lastSettled: Period?
+    /// Metric values reported for `lastSettled` (read by `previous` and `growth`).
+    public internal(set) var previousValues: [String: Value] = [:]
+    /// Running totals of money and count metrics over all settled periods (read by `total`).
+    public internal(set) var totals: [String: Value] = [:]
+    /// `once` rules that have fired.
+    public internal(set) var firedOnce: Set<String> = []
+    /// Rules forfeited by a missed goal; they never fire again.
+    public internal(set) var forfeited: Set<String> = []
+    /// Goals decided so far: true = met, false = missed.
+    public internal(set) var decidedGoals: [String: Bool] = [:]
+    /// For each goal, the number of settled periods in which its target held (read by `met`).
+    public internal(set) var goalMetCounts: [String: Int] = [:]
+    /// Sum of star-rating changes applied by missed goals, per member.
+    public internal(set) var ratingChanges: [String: Int] = [:]
+
+    public init() {}
+
+    /// A member's current star rating: initial rating plus changes, kept within 0...5.
+    public func rating(of member: Member) -> Int {
+        min(5, max(0, member.initialRating + (ratingChanges[member.name] ?? 0)))
+    }
+}
+
+/// A settlement was refused; nothing is paid for the period.
+public struct EvaluationError: Error, Sendable, CustomStringConvertible, Equatable {
+    public enum Code: String, Sendable {
+        case missingMetric, unknownMetric, wrongMetricType, periodOrder, overflow, divisionByZero, negativeAmount
+    }
+    public let code: Code
+    public let period: Period
+    public let message: String
+
+    public var description: String { "cannot settle \(period): \(message)" }
+}
+
+public struct Payout: Hashable, Sendable {
+    public let member: String
+    public let amountMinor: Int64
+    public let rule: String
+}
+
+public struct RatingChange: Hashable, Sendable {
+    public let member: String
+    public let delta: Int
+}
+
+/// A goal decided in a period: met, or missed with its consequences.
+public struct GoalOutcome: Hashable, Sendable {
+    public let goal: String
+    public let met: Bool
+    public let ratingChanges: [RatingChange]
+    public let forfeitedRules: [String]
+}
+
+public struct PeriodSettlement: Sendable {
+    public let period: Period
+    /// Non-zero payouts in rule declaration order, then action order, then member declaration order.
+    public let payouts: [Payout]
+    public let goalOutcomes: [GoalOutcome]
+    public let trace: Trace
+    public let nextState: ContractRunState
+
+    /// The sum paid to each member in this period, in member declaration order (zero sums omitted).
+    public func totalsByMember(_ contract: Contract) -> [(member: String, amountMinor: Int64)] {
+        var sums = [Int64](repeating: 0, count: contract.members.count)
+        for payout in payouts { sums[contract.memberIndex[payout.member]!] += payout.amountMinor }
+        return contract.members.indices.compactMap { sums[$0] == 0 ? nil : (contract.members[$0].name, sums[$0]) }
+    }
+}

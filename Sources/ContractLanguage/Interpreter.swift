@@ -1,0 +1,228 @@
+/// Settles one period: checks the metrics, decides goals, then runs the rules in declaration order.
+public func settle(contract: Contract, period: Period, metrics: [String: Value],
+                   state: ContractRunState) throws(EvaluationError) -> PeriodSettlement {
+    var interpreter = try Interpreter(contract: contract, period: period, metrics: metrics, state: state)
+    return try interpreter.run()
+}
+
+/// Settles the periods in order, threading the run state from each to the next.
+public func simulate(contract: Contract, periods: [(Period, [String: Value])]) throws(EvaluationError) -> [PeriodSettlement] {
+    var state = ContractRunState()
+    var settlements: [PeriodSettlement] = []
+    settlements.reserveCapacity(periods.count)
+    for (period, metrics) in periods {
+        let settlement = try settle(contract: contract, period: period, metrics: metrics, state: state)
+        state = settlement.nextState
+        settlements.append(settlement)
+    }
+    return settlements
+}
+
+struct Interpreter {
+    let contract: Contract
+    let period: Period
+    var state: ContractRunState
+    var current: [Value?]
+    var previous: [Value?]
+    var definitionValues: [Scalar?]
+    var definitionTraces: [DefinitionTrace] = []
+    var goalMetCounts: [Int]
+    /// Where an error happened, for messages: "rule" and "bonus" give "rule 'bonus'".
+    var contextKind = ""
+    var contextName = ""
+
+    init(contract: Contract, period: Period, metrics: [String: Value], state: ContractRunState) throws(EvaluationError) {
+        self.contract = contract
+        self.period = period
+        self.state = state
+        if let last = state.lastSettled, period != last.next {
+            throw EvaluationError(code: .periodOrder, period: period,
+                                  message: "periods are settled in order without gaps; the next period is \(last.next)")
+        }
+        current = Array(repeating: nil, count: contract.metrics.count)
+        for name in metrics.keys.sorted() {
+            let value = metrics[name]!
+            guard let index = contract.metricIndex[name] else {
+                throw EvaluationError(code: .unknownMetric, period: period, message: "metric '\(name)' is not declared by the contract")
+            }
+            guard value.type == contract.metrics[index].type else {
+                throw EvaluationError(code: .wrongMetricType, period: period,
+                                      message: "metric '\(name)' is \(contract.metrics[index].type.rawValue), got a \(value.type.rawValue) value")
+            }
+            current[index] = value
+        }
+        let reported = current
+        let missing = contract.requiredMetrics.filter { reported[$0] == nil }
+        if !missing.isEmpty {
+            let list = missing.map { index in
+                let metric = contract.metrics[index]
+                return "'\(metric.name)' (reported by \(metric.reporters.joined(separator: ", ")))"
+            }
+            throw EvaluationError(code: .missingMetric, period: period, message: "missing metric \(list.joined(separator: ", "))")
+        }
+        previous = contract.metrics.map { state.previousValues[$0.name] }
+        definitionValues = Array(repeating: nil, count: contract.definitions.count)
+        goalMetCounts = contract.goals.map { state.goalMetCounts[$0.name] ?? 0 }
+    }
+
+    func failure(_ code: EvaluationError.Code, _ message: String) -> EvaluationError {
+        EvaluationError(code: code, period: period,
+                        message: contextKind.isEmpty ? message : "\(contextKind) '\(contextName)': \(message)")
+    }
+
+    mutating func run() throws(EvaluationError) -> PeriodSettlement {
+        var outcomes: [GoalOutcome] = []
+        var goalTraces: [GoalTrace] = []
+        goalTraces.reserveCapacity(contract.goals.count)
+        for index in contract.goals.indices {
+            let (trace, outcome) = try decideGoal(index)
+            goalTraces.append(trace)
+            if let outcome { outcomes.append(outcome) }
+        }
+        var payouts: [Payout] = []
+        var ruleTraces: [RuleTrace] = []
+        ruleTraces.reserveCapacity(contract.rules.count)
+        var paidTotal: Int64 = 0
+        for rule in contract.rules {
+            let trace = try runRule(rule, payouts: &payouts, paidTotal: &paidTotal)
+            ruleTraces.append(trace)
+        }
+        try updateHistory()
+        let trace = Trace(period: period, definitions: definitionTraces, goals: goalTraces, rules: ruleTraces)
+        return PeriodSettlement(period: period, payouts: payouts, goalOutcomes: outcomes, trace: trace, nextState: state)
+    }
+
+    private mutating func decideGoal(_ index: Int) throws(EvaluationError) -> (GoalTrace, GoalOutcome?) {
+        let goal = contract.goals[index]
+        (contextKind, contextName) = ("goal", goal.name)
+        var slots = [Bool?](repeating: nil, count: goal.conditionTexts.count)
+        let holds = try evaluateCondition(goal.target, &slots)
+        (contextKind, contextName) = ("", "")
+        if holds {
+            goalMetCounts[index] += 1
+            state.goalMetCounts[goal.name] = goalMetCounts[index]
+        }
+        let conditions = zip(goal.conditionTexts, slots).map { ConditionTrace(text: $0, value: $1) }
+        var status: GoalTrace.Status
+        var outcome: GoalOutcome?
+        switch state.decidedGoals[goal.name] {
+        case true?: status = .alreadyMet
+        case false?: status = .alreadyMissed
+        case nil:
+            if holds {
+                status = .metNow
+                state.decidedGoals[goal.name] = true
+                outcome = GoalOutcome(goal: goal.name, met: true, ratingChanges: [], forfeitedRules: [])
+            } else if period >= goal.deadline {
+                status = .missedNow
+                state.decidedGoals[goal.name] = false
+                let changes = goal.ratingChanges.map { RatingChange(member: contract.members[$0.member].name, delta: $0.delta) }
+                for change in changes { state.ratingChanges[change.member, default: 0] += change.delta }
+                let forfeited = goal.forfeits.map { contract.rules[$0].name }
+                state.forfeited.formUnion(forfeited)
+                outcome = GoalOutcome(goal: goal.name, met: false, ratingChanges: changes, forfeitedRules: forfeited)
+            } else {
+                status = .pending
+            }
+        }
+        let trace = GoalTrace(name: goal.name, deadline: goal.deadline, targetHolds: holds, status: status, conditions: conditions)
+        return (trace, outcome)
+    }
+
+    private mutating func runRule(_ rule: CheckedRule, payouts: inout [Payout], paidTotal: inout Int64) throws(EvaluationError) -> RuleTrace {
+        let once = rule.schedule == .once
+        let unevaluated = rule.conditionTexts.map { ConditionTrace(text: $0, value: nil) }
+        if state.forfeited.contains(rule.name) {
+            return RuleTrace(name: rule.name, once: once, status: .forfeited, conditions: unevaluated, actions: [])
+        }
+        if once && state.firedOnce.contains(rule.name) {
+            return RuleTrace(name: rule.name, once: once, status: .alreadyFired, conditions: unevaluated, actions: [])
+        }
+        (contextKind, contextName) = ("rule", rule.name)
+        defer { (contextKind, contextName) = ("", "") }
+        var slots = [Bool?](repeating: nil, count: rule.conditionTexts.count)
+        let holds = try rule.condition.map { (condition) throws(EvaluationError) in try evaluateCondition(condition, &slots) } ?? true
+        let conditions = zip(rule.conditionTexts, slots).map { ConditionTrace(text: $0, value: $1) }
+        guard holds else {
+            return RuleTrace(name: rule.name, once: once, status: .conditionFalse, conditions: conditions, actions: [])
+        }
+        var actions: [ActionTrace] = []
+        for (action, text) in rule.actions {
+            let trace = try perform(action, text: text, rule: rule.name, payouts: &payouts)
+            let (sum, overflow) = paidTotal.addingReportingOverflow(trace.amountMinor)
+            if overflow { throw failure(.overflow, "the period's payouts overflow") }
+            paidTotal = sum
+            actions.append(trace)
+        }
+        if once { state.firedOnce.insert(rule.name) }
+        return RuleTrace(name: rule.name, once: once, status: .fired, conditions: conditions, actions: actions)
+    }
+
+    private mutating func amount(_ expression: CheckedExpression, _ what: String) throws(EvaluationError) -> Int64 {
+        guard case .money(let minor) = try evaluate(expression) else { preconditionFailure("checker guarantees money") }
+        if minor < 0 {
+            throw failure(.negativeAmount, "\(what) is negative (\(formatMinorUnits(minor, currency: contract.currency)))")
+        }
+        return minor
+    }
+
+    private mutating func perform(_ action: CheckedAction, text: String, rule: String,
+                                  payouts: inout [Payout]) throws(EvaluationError) -> ActionTrace {
+        switch action {
+        case .pay(let member, let expression):
+            let minor = try amount(expression, "the amount to pay")
+            let name = contract.members[member].name
+            if minor != 0 { payouts.append(Payout(member: name, amountMinor: minor, rule: rule)) }
+            return ActionTrace(kind: .pay, text: text, amountMinor: minor, baseMinor: nil, member: name, shares: [])
+        case .fee(let percent, let base, let member):
+            let baseMinor = try amount(base, "the amount the fee is taken of")
+            guard let minor = roundedQuotient(Int128(baseMinor) * Int128(percent.numerator), Int128(percent.denominator) * 100) else {
+                throw failure(.overflow, "fee overflows")
+            }
+            let name = contract.members[member].name
+            if minor != 0 { payouts.append(Payout(member: name, amountMinor: minor, rule: rule)) }
+            return ActionTrace(kind: .fee, text: text, amountMinor: minor, baseMinor: baseMinor, member: name, shares: [])
+        case .split(let expression, let receivers, let weights, _):
+            let pool = try amount(expression, "the amount to split")
+            let parts = largestRemainderSplit(amountMinor: pool, weights: weights)
+            let totalWeight = weights.reduce(0, +)
+            var shares: [SplitShareTrace] = []
+            shares.reserveCapacity(parts.count)
+            for part in parts {
+                let name = contract.members[receivers[part.index]].name
+                if part.amountMinor != 0 { payouts.append(Payout(member: name, amountMinor: part.amountMinor, rule: rule)) }
+                shares.append(SplitShareTrace(member: name, weight: part.weight, totalWeight: totalWeight,
+                                              quotaNumerator: part.quotaNumerator, floorMinor: part.floorMinor,
+                                              receivedRemainderUnit: part.receivedRemainderUnit))
+            }
+            return ActionTrace(kind: .split, text: text, amountMinor: pool, baseMinor: nil, member: nil, shares: shares)
+        }
+    }
+
+    /// Records this period's values for `previous`, `growth` and `total` in later periods.
+    private mutating func updateHistory() throws(EvaluationError) {
+        var values: [String: Value] = [:]
+        values.reserveCapacity(contract.metrics.count)
+        for (index, metric) in contract.metrics.enumerated() {
+            guard let value = current[index] else { continue }
+            values[metric.name] = value
+            switch value {
+            case .money(let minor), .count(let minor):
+                let (sum, overflow) = runningTotal(index).addingReportingOverflow(minor)
+                if overflow { throw failure(.overflow, "the running total of '\(metric.name)' overflows") }
+                state.totals[metric.name] = value.type == .money ? .money(sum) : .count(sum)
+            case .percent:
+                break
+            }
+        }
+        state.previousValues = values
+        state.lastSettled = period
+    }
+
+    func runningTotal(_ metric: Int) -> Int64 {
+        switch state.totals[contract.metrics[metric].name] {
+        case .money(let minor)?, .count(let minor)?: minor
+        default: 0
+        }
+    }
+}

@@ -1,0 +1,102 @@
+/// A currency: an ISO-style code and the number of decimal digits of its minor unit (CNY 2 = fen).
+public struct Currency: Hashable, Sendable {
+    public let code: String
+    public let minorDigits: Int
+
+    /// `minorDigits` must be in `0...Limits.maxMinorDigits`; the checker guarantees it for contracts.
+    public init(code: String, minorDigits: Int) {
+        precondition((0...Limits.maxMinorDigits).contains(minorDigits), "minor digits out of range")
+        self.code = code
+        self.minorDigits = minorDigits
+    }
+}
+
+/// Formats minor units as a decimal with exactly `currency.minorDigits` decimals: -1205 → "-12.05".
+public func formatMinorUnits(_ minor: Int64, currency: Currency) -> String {
+    let sign = minor < 0 ? "-" : ""
+    var digits = String(minor.magnitude)
+    let scale = currency.minorDigits
+    if scale == 0 { return sign + digits }
+    if digits.count <= scale {
+        digits = String(repeating: "0", count: scale - digits.count + 1) + digits
+    }
+    let cut = digits.index(digits.endIndex, offsetBy: -scale)
+    return sign + digits[..<cut] + "." + digits[cut...]
+}
+
+/// Parses "-12.05" (at most `minorDigits` decimals, no exponent, no spaces) into minor units.
+public func parseMinorUnits(_ text: String, currency: Currency) -> Int64? {
+    guard let decimal = DecimalText(text), decimal.scale <= currency.minorDigits else { return nil }
+    return decimal.scaled(to: currency.minorDigits)
+}
+
+/// A plain decimal literal: optional '-', digits, optional '.' and digits; exact, overflow-checked.
+struct DecimalText: Sendable {
+    var negative: Bool
+    /// All digits read as one integer (the value is `mantissa / 10^scale`).
+    var mantissa: Int64
+    var scale: Int
+
+    init?(_ text: String) {
+        var bytes = Substring(text).utf8[...]
+        negative = false
+        if bytes.first == UInt8(ascii: "-") {
+            negative = true
+            bytes = bytes.dropFirst()
+        }
+        var value: Int64 = 0
+        var sawDigit = false
+        var sawPoint = false
+        var decimals = 0
+        for byte in bytes {
+            if byte == UInt8(ascii: ".") {
+                guard sawDigit, !sawPoint else { return nil }
+                sawPoint = true
+                continue
+            }
+            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
+            sawDigit = true
+            if sawPoint { decimals += 1 }
+            guard let next = checkedMultiplyAdd(value, 10, Int64(byte - UInt8(ascii: "0"))) else { return nil }
+            value = next
+        }
+        guard sawDigit, !(sawPoint && decimals == 0), decimals <= 18 else { return nil }
+        mantissa = value
+        scale = decimals
+    }
+
+    /// The value times 10^digits as an integer (requires `scale <= digits`), or nil on overflow.
+    func scaled(to digits: Int) -> Int64? {
+        var value = mantissa
+        for _ in scale..<digits {
+            let (product, overflow) = value.multipliedReportingOverflow(by: 10)
+            if overflow { return nil }
+            value = product
+        }
+        return negative ? -value : value
+    }
+}
+
+private func checkedMultiplyAdd(_ value: Int64, _ factor: Int64, _ addend: Int64) -> Int64? {
+    let (product, overflow) = value.multipliedReportingOverflow(by: factor)
+    if overflow { return nil }
+    let (sum, overflow2) = product.addingReportingOverflow(addend)
+    return overflow2 ? nil : sum
+}
+
+/// The one rounding rule of the language: `numerator / denominator` rounded to the nearest
+/// integer, halves rounded away from zero. `denominator` must not be zero. Nil if the result
+/// does not fit in Int64.
+func roundedQuotient(_ numerator: Int128, _ denominator: Int128) -> Int64? {
+    precondition(denominator != 0)
+    var quotient = numerator / denominator
+    let remainder = numerator % denominator
+    if remainder != 0 {
+        // Compare 2|r| with |d| without overflow: |r| < |d| <= 2^127.
+        let twiceRemainder = UInt128(remainder.magnitude) * 2
+        if twiceRemainder >= UInt128(denominator.magnitude) {
+            quotient += (numerator < 0) != (denominator < 0) ? -1 : 1
+        }
+    }
+    return Int64(exactly: quotient)
+}

@@ -1,0 +1,32 @@
+/// A monthly settlement period, written "YYYY-MM" (years 1000...9999).
+public struct Period: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// Months since year 0: year * 12 + (month - 1).
+    public let monthIndex: Int
+
+    public init?(_ text: String) {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 7, bytes[4] == UInt8(ascii: "-") else { return nil }
+        var year = 0, month = 0
+        for (offset, byte) in bytes.enumerated() where offset != 4 {
+            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
+            let digit = Int(byte - UInt8(ascii: "0"))
+            if offset < 4 { year = year * 10 + digit } else { month = month * 10 + digit }
+        }
+        guard (1000...9999).contains(year), (1...12).contains(month) else { return nil }
+        monthIndex = year * 12 + month - 1
+    }
+
+    init(monthIndex: Int) { self.monthIndex = monthIndex }
+
+    public var year: Int { monthIndex / 12 }
+    public var month: Int { monthIndex % 12 + 1 }
+    public var next: Period { Period(monthIndex: monthIndex + 1) }
+    public var previous: Period { Period(monthIndex: monthIndex - 1) }
+
+    public var description: String {
+        let monthText = month < 10 ? "0\(month)" : "\(month)"
+        return "\(year)-\(monthText)"
+    }
+
+    public static func < (lhs: Period, rhs: Period) -> Bool { lhs.monthIndex < rhs.monthIndex }
+}

@@ -1,0 +1,85 @@
+/// Why a settlement paid what it paid: every goal and rule in order, with the value of each
+/// sub-condition and the arithmetic of every action.
+public struct Trace: Sendable {
+    public let period: Period
+    /// Definitions evaluated during this settlement, in the order they were first needed.
+    public let definitions: [DefinitionTrace]
+    public let goals: [GoalTrace]
+    public let rules: [RuleTrace]
+}
+
+/// The value of a definition or sub-condition: a typed value or a truth value.
+public enum TraceValue: Hashable, Sendable {
+    case value(Value)
+    case truth(Bool)
+}
+
+public struct DefinitionTrace: Hashable, Sendable {
+    public let name: String
+    public let value: TraceValue
+}
+
+/// One sub-condition, in source order; `value` is nil when it was not evaluated
+/// ('and'/'or' stop at the first side that decides the result).
+public struct ConditionTrace: Hashable, Sendable {
+    public let text: String
+    public let value: Bool?
+}
+
+public struct GoalTrace: Hashable, Sendable {
+    public enum Status: String, Sendable {
+        case metNow = "met"
+        case missedNow = "missed"
+        case pending = "not met yet"
+        case alreadyMet = "already met"
+        case alreadyMissed = "already missed"
+    }
+    public let name: String
+    public let deadline: Period
+    /// Whether the target held in this period.
+    public let targetHolds: Bool
+    public let status: Status
+    public let conditions: [ConditionTrace]
+}
+
+public struct RuleTrace: Sendable {
+    public enum Status: String, Sendable {
+        case fired
+        case conditionFalse = "condition false"
+        case forfeited = "forfeited (a goal was missed)"
+        case alreadyFired = "already fired (once)"
+    }
+    public let name: String
+    public let once: Bool
+    public let status: Status
+    public var fired: Bool { status == .fired }
+    public let conditions: [ConditionTrace]
+    public let actions: [ActionTrace]
+}
+
+/// One receiver of a split: exact quota = amount × weight / totalWeight.
+public struct SplitShareTrace: Hashable, Sendable {
+    public let member: String
+    public let weight: Int64
+    public let totalWeight: Int64
+    /// Exact quota in minor units is `quotaNumerator / totalWeight`.
+    public let quotaNumerator: Int128
+    public let floorMinor: Int64
+    public let receivedRemainderUnit: Bool
+    public var amountMinor: Int64 { floorMinor + (receivedRemainderUnit ? 1 : 0) }
+}
+
+public struct ActionTrace: Sendable {
+    public enum Kind: String, Sendable { case pay, split, fee }
+    public let kind: Kind
+    /// The action as written in the contract.
+    public let text: String
+    /// The amount paid (pay, fee) or the pool divided (split).
+    public let amountMinor: Int64
+    /// Fee only: the amount the percentage was taken of.
+    public let baseMinor: Int64?
+    /// Pay and fee: the receiver.
+    public let member: String?
+    /// Split only: every receiver's arithmetic, in member declaration order.
+    public let shares: [SplitShareTrace]
+}

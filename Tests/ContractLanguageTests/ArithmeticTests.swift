@@ -1,0 +1,77 @@
+import Testing
+@testable import ContractLanguage
+
+@Suite struct ArithmeticTests {
+    let cny = Currency(code: "CNY", minorDigits: 2)
+
+    @Test func formatsAndParsesMinorUnits() {
+        #expect(formatMinorUnits(-1205, currency: cny) == "-12.05")
+        #expect(formatMinorUnits(5, currency: cny) == "0.05")
+        #expect(formatMinorUnits(Int64.min, currency: cny) == "-92233720368547758.08")
+        #expect(formatMinorUnits(7, currency: Currency(code: "JPY", minorDigits: 0)) == "7")
+        #expect(parseMinorUnits("12.5", currency: cny) == 1250)
+        #expect(parseMinorUnits("-0.01", currency: cny) == -1)
+        #expect(parseMinorUnits("1.001", currency: cny) == nil)
+        #expect(parseMinorUnits("1.", currency: cny) == nil)
+        #expect(parseMinorUnits(".5", currency: cny) == nil)
+        #expect(parseMinorUnits("+1", currency: cny) == nil)
+        #expect(parseMinorUnits("99999999999999999999", currency: cny) == nil)
+    }
+
+    @Test func metricValuesRoundTrip() {
+        #expect(MetricType.money.parseValue("1234.5", currency: cny) == .money(123450))
+        #expect(Value.money(123450).canonicalText(currency: cny) == "1234.50")
+        #expect(MetricType.count.parseValue("42", currency: cny) == .count(42))
+        #expect(MetricType.count.parseValue("4.2", currency: cny) == nil)
+        let percent = MetricType.percent.parseValue("12.5%", currency: cny)
+        #expect(percent?.canonicalText(currency: cny) == "12.5")
+        let third = Value.percent(Percent(numerator: 100, denominator: 3)!)
+        #expect(MetricType.percent.parseValue(third.canonicalText(currency: cny), currency: cny) == third)
+        // A denominator of 2^62 has no short decimal: the exact fraction is used instead of overflowing.
+        let tiny = Value.percent(Percent(numerator: 3, denominator: Int128(1) << 62)!)
+        #expect(tiny.canonicalText(currency: cny) == "3/4611686018427387904")
+        #expect(MetricType.percent.parseValue(tiny.canonicalText(currency: cny), currency: cny) == tiny)
+    }
+
+    @Test func roundsHalfAwayFromZero() {
+        #expect(roundedQuotient(5, 2) == 3)
+        #expect(roundedQuotient(-5, 2) == -3)
+        #expect(roundedQuotient(7, 3) == 2)
+        #expect(roundedQuotient(-7, 3) == -2)
+        #expect(roundedQuotient(Int128(Int64.max) * 4, 2) == nil)
+    }
+
+    @Test func periodsParseAndStep() {
+        #expect(Period("2020-12")?.next.description == "2021-01")
+        #expect(Period("2021-01")?.previous.description == "2020-12")
+        #expect(Period("2020-13") == nil)
+        #expect(Period("0999-01") == nil)
+        #expect(Period("2020-1") == nil)
+        #expect(Period("2020-02")! < Period("2020-10")!)
+    }
+
+    @Test func splitsExampleByLargestRemainder() {
+        // 100 minor units over 1:1:1 → 34, 33, 33 (the tie goes to the first member).
+        #expect(largestRemainderSplit(amountMinor: 100, weights: [1, 1, 1]).map(\.amountMinor) == [34, 33, 33])
+        #expect(largestRemainderSplit(amountMinor: 0, weights: [3, 7]).map(\.amountMinor) == [0, 0])
+    }
+
+    @Test func splitPropertiesHoldForRandomInputs() {
+        var generator = SeededGenerator(seed: 0x5EED_0004)
+        for _ in 0..<2_000 {
+            let count = Int.random(in: 1...12, using: &generator)
+            let weights = (0..<count).map { _ in Int64.random(in: 1...10_000, using: &generator) }
+            let amount = Bool.random(using: &generator)
+                ? Int64.random(in: 0...1_000, using: &generator)
+                : Int64.random(in: 0...(Int64.max / 2), using: &generator)
+            let parts = largestRemainderSplit(amountMinor: amount, weights: weights)
+            let total = weights.reduce(Int128(0)) { $0 + Int128($1) }
+            #expect(parts.reduce(Int128(0)) { $0 + Int128($1.amountMinor) } == Int128(amount))
+            for part in parts {
+                // |part × total − amount × weight| < total: the part is within one unit of its quota.
+                let difference = Int128(part.amountMinor) * total - Int128(amount) * Int128(part.weight)
+                #expect(difference.magnitude < total.magnitude)
+            }
+        }
+    }
+}
