@@ -28,14 +28,14 @@ struct Check: ParsableCommand {
             }
             let result = checkContract(source: source)
             for diagnostic in result.diagnostics {
-                printError(diagnostic.rendered(fileName: file, source: source))
+                printStandardError(diagnostic.rendered(fileName: file, source: source))
             }
             if result.diagnostics.isEmpty {
                 print("\(file): ok")
             } else {
                 hadErrors = true
                 let count = result.diagnostics.count
-                printError("\(file): \(count) error\(count == 1 ? "" : "s")")
+                printStandardError("\(file): \(count) error\(count == 1 ? "" : "s")")
             }
         }
         if hadReadFailure { throw ExitCode(2) }
@@ -44,7 +44,7 @@ struct Check: ParsableCommand {
 }
 
 /// Writes one line to standard error.
-func printError(_ text: String) {
+func printStandardError(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))
 }
 
@@ -52,15 +52,15 @@ func printError(_ text: String) {
 func readSourceFile(_ path: String) -> String? {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
-        printError("emc: error: cannot read '\(path)': no such file")
+        printStandardError("emc: error: cannot read '\(path)': no such file")
         return nil
     }
     guard let data = FileManager.default.contents(atPath: path) else {
-        printError("emc: error: cannot read '\(path)'")
+        printStandardError("emc: error: cannot read '\(path)'")
         return nil
     }
     guard let text = String(data: data, encoding: .utf8) else {
-        printError("emc: error: '\(path)' is not valid UTF-8")
+        printStandardError("emc: error: '\(path)' is not valid UTF-8")
         return nil
     }
     return text

@@ -23,21 +23,21 @@ struct Simulate: ParsableCommand {
         guard let source = readSourceFile(contract), let metricsText = readSourceFile(metrics) else { throw ExitCode(2) }
         let result = checkContract(source: source)
         guard let checked = result.contract else {
-            for diagnostic in result.diagnostics { printError(diagnostic.rendered(fileName: contract, source: source)) }
+            for diagnostic in result.diagnostics { printStandardError(diagnostic.rendered(fileName: contract, source: source)) }
             throw ExitCode(1)
         }
         let periods: [(Period, [String: Value])]
         do {
             periods = try parseMetricsFile(metricsText, contract: checked)
         } catch {
-            printError("\(metrics):\(error.line):\(error.column): error: \(error.message)")
+            printStandardError("\(metrics):\(error.line):\(error.column): error: \(error.message)")
             throw ExitCode(1)
         }
         let settlements: [PeriodSettlement]
         do {
             settlements = try ContractLanguage.simulate(contract: checked, periods: periods)
         } catch {
-            printError("emc: error: \(error.description)")
+            printStandardError("emc: error: \(error.description)")
             throw ExitCode(1)
         }
         print(json ? SimulationReport.json(checked, settlements, explain: explain)
