@@ -1,3 +1,4 @@
+import ContractLanguage
 import LedgerCrypto
 
 /// Builds and signs entries that extend a given state. Used by the CLI, the demo and tests.
@@ -52,5 +53,37 @@ public enum EntryBuilder {
         try next(after: state, kind: RotateKeyKind.name,
                  body: ["member": .string(member), "new_key": .string(Hex.encode(newKey.publicKey.rawRepresentation))],
                  time: time, signers: [oldKey, newKey])
+    }
+
+    public static func report(after state: LedgerState, period: Period, metric: String, value: String,
+                              time: Timestamp, key: PrivateKey) throws -> Entry {
+        try next(after: state, kind: ReportKind.name,
+                 body: ["period": .string(period.description), "metric": .string(metric), "value": .string(value)],
+                 time: time, signers: [key])
+    }
+
+    public static func propose(after state: LedgerState, contract: String, effective: Period, reason: String,
+                               joiners: [RosterMember], time: Timestamp, key: PrivateKey) throws -> Entry {
+        try next(after: state, kind: ProposeKind.name,
+                 body: ["contract": .string(contract), "contract_hash": .string(Entry.contractHash(contract)),
+                        "effective": .string(effective.description), "reason": .string(reason),
+                        "joiners": .array(joiners.map(\.json))],
+                 time: time, signers: [key])
+    }
+
+    public static func vote(after state: LedgerState, proposal: Int64, approve: Bool, time: Timestamp, key: PrivateKey) throws -> Entry {
+        try next(after: state, kind: VoteKind.name, body: ["proposal": .integer(proposal), "approve": .bool(approve)],
+                 time: time, signers: [key])
+    }
+
+    public static func withdraw(after state: LedgerState, proposal: Int64, time: Timestamp, key: PrivateKey) throws -> Entry {
+        try next(after: state, kind: WithdrawKind.name, body: ["proposal": .integer(proposal)], time: time, signers: [key])
+    }
+
+    /// The settle entry for `period`, computed from the state exactly as the verifier will recompute it.
+    public static func settle(after state: LedgerState, period: Period, time: Timestamp, key: PrivateKey) throws -> Entry {
+        let computed = try state.computeSettlement(of: period)
+        guard case .object(let body) = computed.body else { preconditionFailure("settlement body is an object") }
+        return try next(after: state, kind: SettleKind.name, body: body, time: time, signers: [key])
     }
 }

@@ -1,3 +1,4 @@
+import ContractLanguage
 import LedgerCrypto
 
 /// Member roles on the roster (the same words as the contract language).
@@ -14,6 +15,34 @@ enum GenesisKind: EntryKind {
         var contractHash: String
         var members: [MemberRecord]
         var nonce: String
+    }
+
+    /// Checks a contract text with the language checker; the first diagnostic explains a failure.
+    static func checkedContract(_ text: String, context: String) throws(LedgerError) -> Contract {
+        let result = checkContract(source: text)
+        guard let contract = result.contract else {
+            let first = result.diagnostics.first.map { "\($0.line):\($0.column): \($0.message)" } ?? "invalid"
+            let more = result.diagnostics.count > 1 ? " (and \(result.diagnostics.count - 1) more; run `emc check`)" : ""
+            throw rejected("\(context) does not pass the contract checker: \(first)\(more)")
+        }
+        return contract
+    }
+
+    /// The roster must list exactly the contract's members, with the same roles.
+    static func checkRoster(_ roster: [MemberRecord], matches contract: Contract) throws(LedgerError) {
+        let contractRoles = Dictionary(uniqueKeysWithValues: contract.members.map { ($0.name, $0.role.rawValue) })
+        for member in roster {
+            guard let role = contractRoles[member.name] else {
+                throw rejected("roster member \"\(member.name)\" is not a member of the contract")
+            }
+            guard role == member.role else {
+                throw rejected("roster gives \"\(member.name)\" the role \(member.role), the contract says \(role)")
+            }
+        }
+        let rosterNames = Set(roster.map(\.name))
+        for member in contract.members where !rosterNames.contains(member.name) {
+            throw rejected("contract member \"\(member.name)\" is missing from the roster (every member needs a key)")
+        }
     }
 
     static func parse(_ value: JSONValue) throws(LedgerError) -> Body {
@@ -69,11 +98,14 @@ enum GenesisKind: EntryKind {
               let founder = body.members.first(where: { $0.key.keyID == entry.signatures[0].keyID }) else {
             throw rejected("genesis must carry one signature, by a member on its roster")
         }
+        let contract = try checkedContract(body.contract, context: "the genesis contract")
+        try checkRoster(body.members, matches: contract)
         return Authorization(signers: [founder.key]) { state in
             state.ledgerID = entry.ledgerID
             state.founder = founder.name
             for member in body.members { state.addMember(member) }
-            state.addContract(text: body.contract, hash: body.contractHash, introducedAt: entry.seq)
+            state.addContract(ContractVersion(number: 1, text: body.contract, hash: body.contractHash, contract: contract,
+                                              introducedAt: entry.seq, acceptedBy: [], status: .genesis))
         }
     }
 }
@@ -88,22 +120,47 @@ func isValidMemberName(_ name: String) -> Bool {
     }
 }
 
-/// `accept`: a member accepts a contract version, named by its hash. At most once per member per version.
+/// `accept`: consent to a contract version, named by its hash. Every genesis member accepts the
+/// genesis contract (the contract is active once all have); a member joining through an amendment
+/// accepts that proposal. At most once per member per version.
 enum AcceptKind: EntryKind {
     static let name = "accept"
 
     static func authorize(_ entry: Entry, in state: LedgerState) throws(LedgerError) -> Authorization {
         let reader = try JSONReader(entry.body, context: "accept body", allowed: ["contract_hash"])
         let hash = try reader.hash("contract_hash")
-        let signer = try state.soleSigner(of: entry)
         guard let version = state.contract(withHash: hash) else {
             throw rejected("accepts contract \(hash.prefix(16))…, which is not a version on this ledger")
         }
-        guard !version.acceptedBy.contains(signer.name) else {
-            throw rejected("member \"\(signer.name)\" already accepted contract version \(version.number)")
-        }
-        return Authorization(signers: [signer.key]) { state in
-            state.recordAcceptance(of: hash, by: signer.name)
+        switch version.status {
+        case .genesis:
+            let signer = try state.activeMember(signing: entry)
+            guard version.contract.members.contains(where: { $0.name == signer.name }) else {
+                throw rejected("\"\(signer.name)\" is not a member of contract version 1")
+            }
+            guard !version.acceptedBy.contains(signer.name) else {
+                throw rejected("member \"\(signer.name)\" already accepted contract version \(version.number)")
+            }
+            let completes = version.acceptedBy.count + 1 == version.contract.members.count
+            return Authorization(signers: [signer.key]) { state in
+                state.recordAcceptance(of: hash, by: signer.name)
+                if completes { state.activationPeriod = entry.time.period }
+            }
+        case .pending:
+            guard entry.signatures.count == 1,
+                  let joiner = version.joiners.first(where: { $0.key.keyID == entry.signatures[0].keyID }) else {
+                throw rejected("only members joining with proposal \(version.introducedAt) accept it; members of the version in force vote on it")
+            }
+            guard !version.acceptedBy.contains(joiner.name) else {
+                throw rejected("member \"\(joiner.name)\" already accepted contract version \(version.number)")
+            }
+            try ProposalRules.requireNotLapsed(version, in: state)
+            return Authorization(signers: [joiner.key]) { state in
+                state.recordAcceptance(of: hash, by: joiner.name)
+                ProposalRules.adoptIfComplete(versionNumber: version.number, at: entry.seq, in: &state)
+            }
+        case .adopted, .rejected, .withdrawn:
+            throw rejected("contract version \(version.number) is \(version.status.rawValue); it can no longer be accepted")
         }
     }
 }

@@ -1,21 +1,64 @@
+import ContractLanguage
 import LedgerCrypto
 
-/// A member on the ledger's current roster.
+/// A member known to the ledger. Members removed by an amendment stay listed, inactive.
 public struct MemberRecord: Hashable, Sendable {
     public var name: String
     public var role: String
     public var key: PublicKey
+    /// False once an adopted amendment removed the member.
+    public var active = true
+
+    public init(name: String, role: String, key: PublicKey) {
+        self.name = name
+        self.role = role
+        self.key = key
+    }
 }
 
-/// One contract version known to the ledger (genesis is version 1).
-public struct ContractVersion: Hashable, Sendable {
+/// One contract version known to the ledger: genesis is version 1, each proposal the next number.
+public struct ContractVersion: Sendable {
+    public enum Status: String, Sendable { case genesis, pending, adopted, rejected, withdrawn }
+
     public var number: Int
     public var text: String
     public var hash: String
+    public var contract: Contract
     /// The entry that introduced the text (genesis or a proposal).
     public var introducedAt: Int64
     /// Members who appended `accept` for this version, in the order they did.
     public var acceptedBy: [String]
+    public var status: Status
+    /// For proposals: who proposed, why, from which period, and the members joining with it.
+    public var proposer = ""
+    public var reason = ""
+    public var effective: Period?
+    public var joiners: [MemberRecord] = []
+    /// Votes in the order cast: member, approve, entry.
+    public var votes: [(member: String, approve: Bool, seq: Int64)] = []
+    /// The entry that adopted, rejected or withdrew the proposal.
+    public var closedAt: Int64?
+}
+
+/// The report in effect for one metric and period, with the reports it superseded.
+public struct ReportRecord: Sendable {
+    public var metric: String
+    public var value: Value
+    public var reporter: String
+    public var seq: Int64
+    public var superseded: [Int64] = []
+}
+
+/// A settled period, kept for the dispute window (SPEC.md, "Settlement").
+public struct SettlementRecord: Sendable {
+    public var period: Period
+    public var version: Int
+    public var seq: Int64
+    public var reports: [ReportRecord]
+    public var payouts: [Payout]
+    public var goalOutcomes: [GoalOutcome]
+    /// The contract run state before this period was settled.
+    public var runStateBefore: ContractRunState
 }
 
 /// The replayed state of a ledger: everything `apply` needs to judge the next entry.
@@ -34,7 +77,24 @@ public struct LedgerState: Sendable {
     var registeredKeyIDs: Set<String> = []
     var contractIndexByHash: [String: Int] = [:]
 
+    // MARK: Contract lifecycle (SPEC.md, part 3)
+
+    /// The period of the entry that completed consent to the genesis contract; nil before.
+    public internal(set) var activationPeriod: Period?
+    /// Reports for periods not settled yet, by period then metric name.
+    public internal(set) var openReports: [Period: [String: ReportRecord]] = [:]
+    /// The run state after the last settled period (history functions, once rules, goals, ratings).
+    public internal(set) var runState = ContractRunState()
+    /// Recent settlements, oldest first; at most `settlementWindow` are kept.
+    public internal(set) var recentSettlements: [SettlementRecord] = []
+    /// Total paid to each member over all settlements (minor units), by member name.
+    public internal(set) var totalsPaid: [String: Int64] = [:]
+    public internal(set) var settlementCount = 0
+
     public init() {}
+
+    public var isActive: Bool { activationPeriod != nil }
+    public var lastSettledPeriod: Period? { runState.lastSettled }
 
     public var isEmpty: Bool { headSeq == 0 }
 
@@ -48,6 +108,8 @@ public struct LedgerState: Sendable {
     public func contract(withHash hash: String) -> ContractVersion? {
         contractIndexByHash[hash].map { contracts[$0] }
     }
+
+    public var activeMembers: [MemberRecord] { members.filter(\.active) }
 
     mutating func addMember(_ member: MemberRecord) {
         memberIndexByName[member.name] = members.count
@@ -64,10 +126,9 @@ public struct LedgerState: Sendable {
         registeredKeyIDs.insert(key.keyID)
     }
 
-    mutating func addContract(text: String, hash: String, introducedAt seq: Int64) {
-        contractIndexByHash[hash] = contracts.count
-        contracts.append(ContractVersion(number: contracts.count + 1, text: text, hash: hash,
-                                         introducedAt: seq, acceptedBy: []))
+    mutating func addContract(_ version: ContractVersion) {
+        contractIndexByHash[version.hash] = contracts.count
+        contracts.append(version)
     }
 
     mutating func recordAcceptance(of hash: String, by member: String) {
@@ -84,6 +145,7 @@ public struct LedgerState: Sendable {
             assert(memberNameByKeyID[member.key.keyID] == member.name, "key index wrong for \(member.name)")
         }
         assert(memberNameByKeyID.count == members.count, "stale key in key index")
+        assert(recentSettlements.count <= LedgerState.settlementWindow, "settlement window exceeded")
         #endif
-        }
+    }
 }

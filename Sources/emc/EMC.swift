@@ -17,7 +17,8 @@ struct EMC: ParsableCommand {
         Exit codes: 0 success, 1 the ledger or contract is invalid (the message names the entry \
         or line:column), 2 usage or I/O error (bad flags, missing or unreadable file, bad key).
         """,
-        subcommands: [Keygen.self, Init.self, Accept.self, RotateKey.self, Check.self, Simulate.self, Log.self, Verify.self, Repair.self, Demo.self]
+        subcommands: [Keygen.self, Init.self, Accept.self, RotateKey.self, Report.self, Propose.self, Vote.self, Withdraw.self,
+                      Settle.self, Status.self, Check.self, Simulate.self, Log.self, Verify.self, Repair.self, Demo.self]
     )
 
     /// Runs the command; every error becomes one line on stderr and a documented exit code.

@@ -15,7 +15,7 @@ struct Log: ParsableCommand {
                 printJSON(.object(["seq": .integer(entry.seq), "time": .string(entry.time.text), "kind": .string(entry.kind),
                                    "signer": .string(signer), "summary": .string(summary), "hash": .string(decoded.hash)]))
             } else {
-                print("\(entry.seq)  \(entry.time)  \(entry.kind.padding(12))  \(signer.padding(12))  \(summary)")
+                print("\(entry.seq)  \(entry.time)  \(entry.kind.padded(12))  \(signer.padded(12))  \(summary)")
             }
         })
         if let torn = verified.tornTail {
@@ -24,8 +24,3 @@ struct Log: ParsableCommand {
     }
 }
 
-extension String {
-    func padding(_ width: Int) -> String {
-        count >= width ? self : self + String(repeating: " ", count: width - count)
-    }
-}

@@ -1,0 +1,230 @@
+import ContractLanguage
+import LedgerCrypto
+
+/// `report`: a metric value for one period, signed by a reporter the governing contract names.
+enum ReportKind: EntryKind {
+    static let name = "report"
+
+    static func authorize(_ entry: Entry, in state: LedgerState) throws(LedgerError) -> Authorization {
+        let reader = try JSONReader(entry.body, context: "report body", allowed: ["period", "metric", "value"])
+        let period = try readPeriod(reader, "period")
+        let metricName = try reader.string("metric")
+        guard isValidMemberName(metricName) else { throw malformed("report body field \"metric\" is not a metric name") }
+        let valueText = try reader.string("value")
+        try state.requireActive("a metric report")
+        let signer = try state.soleSigner(of: entry)
+        if let activation = state.activationPeriod, period < activation {
+            throw rejected("period \(period) is before the contract became active (\(activation))")
+        }
+        if let last = state.lastSettledPeriod, period <= last {
+            throw rejected("period \(period) is already settled (last settled: \(last)); a correction needs a dispute")
+        }
+        guard period <= entry.time.period else {
+            throw rejected("period \(period) has not begun at the entry's time \(entry.time)")
+        }
+        let contract = state.governingVersion(for: period).contract
+        guard let metric = contract.metrics.first(where: { $0.name == metricName }) else {
+            throw rejected("unknown metric \"\(metricName)\" (the contract for \(period) declares \(contract.metrics.map(\.name).joined(separator: ", ")))")
+        }
+        guard metric.reporters.contains(signer.name) else {
+            throw rejected("\"\(signer.name)\" may not report \(metricName); its reporters are \(metric.reporters.joined(separator: ", "))")
+        }
+        guard let value = metric.type.parseValue(valueText, currency: contract.currency) else {
+            throw rejected("value \"\(valueText)\" is not a \(metric.type.rawValue) value for \(metricName)")
+        }
+        guard value.canonicalText(currency: contract.currency) == valueText else {
+            throw rejected("value \"\(valueText)\" is not written canonically; write \"\(value.canonicalText(currency: contract.currency))\"")
+        }
+        return Authorization(signers: [signer.key]) { state in
+            var record = ReportRecord(metric: metricName, value: value, reporter: signer.name, seq: entry.seq)
+            if let earlier = state.openReports[period]?[metricName] {
+                record.superseded = earlier.superseded + [earlier.seq]
+            }
+            state.openReports[period, default: [:]][metricName] = record
+        }
+    }
+}
+
+func readPeriod(_ reader: JSONReader, _ key: String) throws(LedgerError) -> Period {
+    let text = try reader.string(key)
+    guard let period = Period(text), period.description == text else {
+        throw malformed("\(reader.context) field \"\(key)\" must be a period YYYY-MM, got \"\(text)\"")
+    }
+    return period
+}
+
+/// Rules shared by proposals, votes and joiners' acceptances (SPEC.md, "Amendments").
+enum ProposalRules {
+    /// A proposal whose effective period has been settled can never take effect.
+    static func requireNotLapsed(_ version: ContractVersion, in state: LedgerState) throws(LedgerError) {
+        if let effective = version.effective, let last = state.lastSettledPeriod, effective <= last {
+            throw rejected("proposal \(version.introducedAt) has lapsed: its effective period \(effective) is already settled")
+        }
+    }
+
+    /// Adopts the proposal once every member of the version in force approved and every joiner accepted.
+    static func adoptIfComplete(versionNumber: Int, at seq: Int64, in state: inout LedgerState) {
+        let index = versionNumber - 1
+        let version = state.contracts[index]
+        let approvals = Set(version.votes.filter(\.approve).map(\.member))
+        guard state.activeMembers.allSatisfy({ approvals.contains($0.name) }),
+              version.joiners.allSatisfy({ version.acceptedBy.contains($0.name) }) else { return }
+        state.contracts[index].status = .adopted
+        state.contracts[index].closedAt = seq
+        let names = Set(version.contract.members.map(\.name))
+        for member in state.members where !names.contains(member.name) {
+            state.members[state.memberIndexByName[member.name]!].active = false
+        }
+        for joiner in version.joiners { state.addMember(joiner) }
+    }
+}
+
+/// `propose`: a new contract version, effective from a future period, with members joining.
+enum ProposeKind: EntryKind {
+    static let name = "propose"
+    static let maximumReasonBytes = 1000
+
+    static func authorize(_ entry: Entry, in state: LedgerState) throws(LedgerError) -> Authorization {
+        let reader = try JSONReader(entry.body, context: "propose body",
+                                    allowed: ["contract", "contract_hash", "effective", "reason", "joiners"])
+        let text = try reader.string("contract")
+        guard text.utf8.count <= GenesisKind.maximumContractBytes else {
+            throw rejected("contract text is \(text.utf8.count) bytes, the limit is \(GenesisKind.maximumContractBytes)")
+        }
+        let hash = try reader.hash("contract_hash")
+        guard hash == Entry.contractHash(text) else { throw rejected("contract_hash does not match the contract text") }
+        let effective = try readPeriod(reader, "effective")
+        let reason = try reader.string("reason")
+        guard (1...maximumReasonBytes).contains(reason.utf8.count) else {
+            throw rejected("a proposal needs a reason of 1 to \(maximumReasonBytes) bytes")
+        }
+        let joiners = try reader.array("joiners").map { value throws(LedgerError) in try GenesisKind.parseMember(value) }
+        try state.requireActive("an amendment")
+        let proposer = try state.activeMember(signing: entry)
+        if let pending = state.pendingProposal, (try? ProposalRules.requireNotLapsed(pending, in: state)) != nil {
+            throw rejected("proposal \(pending.introducedAt) is still open; it must be adopted, rejected or withdrawn first")
+        }
+        let contract = try GenesisKind.checkedContract(text, context: "the proposed contract")
+        let inForce = state.latestAdoptedVersion
+        guard hash != inForce.hash else { throw rejected("the proposed contract is identical to the version in force") }
+        guard contract.currency == inForce.contract.currency else {
+            throw rejected("an amendment cannot change the currency (\(inForce.contract.currency.code) \(inForce.contract.currency.minorDigits))")
+        }
+        if let last = state.lastSettledPeriod, effective <= last {
+            throw rejected("amendments are never retroactive: effective period \(effective) must be after the last settled period \(last)")
+        }
+        if let activation = state.activationPeriod, effective < activation {
+            throw rejected("effective period \(effective) is before the contract became active (\(activation))")
+        }
+        if let previous = inForce.effective, effective < previous {
+            throw rejected("effective period \(effective) is before that of the version in force (\(previous))")
+        }
+        try checkJoiners(joiners, contract: contract, state: state)
+        return Authorization(signers: [proposer.key]) { state in
+            var version = ContractVersion(number: state.contracts.count + 1, text: text, hash: hash, contract: contract,
+                                          introducedAt: entry.seq, acceptedBy: [], status: .pending)
+            version.proposer = proposer.name
+            version.reason = reason
+            version.effective = effective
+            version.joiners = joiners
+            // Proposing is the proposer's approval.
+            version.votes = [(proposer.name, true, entry.seq)]
+            state.addContract(version)
+            ProposalRules.adoptIfComplete(versionNumber: version.number, at: entry.seq, in: &state)
+        }
+    }
+
+    /// The new roster = active members kept by the contract + joiners; roles must match the contract.
+    static func checkJoiners(_ joiners: [MemberRecord], contract: Contract, state: LedgerState) throws(LedgerError) {
+        var joinerNames: Set<String> = []
+        for joiner in joiners {
+            guard state.member(named: joiner.name) == nil else {
+                throw rejected("\"\(joiner.name)\" is or was already a member; only new members join with keys")
+            }
+            guard !state.registeredKeyIDs.contains(joiner.key.keyID), joinerNames.insert(joiner.name).inserted else {
+                throw rejected("joining member \"\(joiner.name)\" needs a fresh key and a unique name")
+            }
+        }
+        let roster = state.activeMembers.filter { member in contract.members.contains { $0.name == member.name } } + joiners
+        try GenesisKind.checkRoster(roster, matches: contract)
+    }
+}
+
+/// `vote`: a member of the version in force approves or rejects the open proposal.
+enum VoteKind: EntryKind {
+    static let name = "vote"
+
+    static func authorize(_ entry: Entry, in state: LedgerState) throws(LedgerError) -> Authorization {
+        let reader = try JSONReader(entry.body, context: "vote body", allowed: ["proposal", "approve"])
+        let proposalSeq = try reader.integer("proposal")
+        let approve = try reader.bool("approve")
+        let voter = try state.activeMember(signing: entry)
+        guard let version = state.contracts.first(where: { $0.introducedAt == proposalSeq && $0.status != .genesis }) else {
+            throw rejected("entry \(proposalSeq) is not a proposal")
+        }
+        guard version.status == .pending else {
+            throw rejected("proposal \(proposalSeq) is already \(version.status.rawValue)")
+        }
+        try ProposalRules.requireNotLapsed(version, in: state)
+        guard !version.votes.contains(where: { $0.member == voter.name }) else {
+            throw rejected("\"\(voter.name)\" has already voted on proposal \(proposalSeq)")
+        }
+        return Authorization(signers: [voter.key]) { state in
+            let index = version.number - 1
+            state.contracts[index].votes.append((voter.name, approve, entry.seq))
+            if approve {
+                ProposalRules.adoptIfComplete(versionNumber: version.number, at: entry.seq, in: &state)
+            } else {
+                state.contracts[index].status = .rejected
+                state.contracts[index].closedAt = entry.seq
+            }
+        }
+    }
+}
+
+/// `withdraw`: the proposer withdraws its open proposal.
+enum WithdrawKind: EntryKind {
+    static let name = "withdraw"
+
+    static func authorize(_ entry: Entry, in state: LedgerState) throws(LedgerError) -> Authorization {
+        let reader = try JSONReader(entry.body, context: "withdraw body", allowed: ["proposal"])
+        let proposalSeq = try reader.integer("proposal")
+        let signer = try state.activeMember(signing: entry)
+        guard let version = state.contracts.first(where: { $0.introducedAt == proposalSeq && $0.status != .genesis }) else {
+            throw rejected("entry \(proposalSeq) is not a proposal")
+        }
+        guard version.status == .pending else { throw rejected("proposal \(proposalSeq) is already \(version.status.rawValue)") }
+        guard version.proposer == signer.name else {
+            throw rejected("only the proposer (\(version.proposer)) can withdraw proposal \(proposalSeq)")
+        }
+        return Authorization(signers: [signer.key]) { state in
+            state.contracts[version.number - 1].status = .withdrawn
+            state.contracts[version.number - 1].closedAt = entry.seq
+        }
+    }
+}
+
+/// `settle`: the payouts of one period. Its content is not trusted: the state machine recomputes
+/// the settlement from the governing contract and the reports, and the body must equal it exactly.
+enum SettleKind: EntryKind {
+    static let name = "settle"
+
+    static func authorize(_ entry: Entry, in state: LedgerState) throws(LedgerError) -> Authorization {
+        let reader = try JSONReader(entry.body, context: "settle body",
+                                    allowed: ["period", "version", "contract_hash", "currency", "reports", "payouts", "goals"])
+        let period = try readPeriod(reader, "period")
+        try state.requireActive("a settlement")
+        let signer = try state.activeMember(signing: entry)
+        guard entry.time.period > period else {
+            throw rejected("period \(period) is not over at the entry's time \(entry.time)")
+        }
+        let computed = try state.computeSettlement(of: period)
+        // Compare bytes, not values: Swift strings compare by Unicode canonical equivalence.
+        guard computed.body.canonicalBytes == entry.body.canonicalBytes else {
+            throw rejected("settlement of \(period) does not match the contract: \(settlementDifference(claimed: entry.body, expected: computed.body))")
+        }
+        return Authorization(signers: [signer.key]) { state in
+            state.recordSettlement(computed, seq: entry.seq)
+        }
+    }
+}

@@ -1,0 +1,27 @@
+import ArgumentParser
+import Ledger
+
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show the contract in force, pending proposals, members, open periods and totals paid."
+    )
+    @Argument(help: "The ledger file.") var ledger: String
+    @Flag(help: "Machine-readable JSON.") var json = false
+    @Flag(help: "No progress on stderr.") var quiet = false
+
+    func run() throws {
+        let state = try readVerifiedState(ledger, quiet: quiet)
+        if json { printJSON(StatusReport.json(state)) } else { print(StatusReport.text(state), terminator: "") }
+    }
+}
+
+/// Verifies the whole ledger and returns its state; a torn tail is an error here.
+func readVerifiedState(_ ledger: String, quiet: Bool) throws -> LedgerState {
+    let progress = ProgressReporter(label: "reading", path: ledger, quiet: quiet)
+    defer { progress.finish() }
+    let verified = try Verifier.verify(path: ledger, progress: progress.update)
+    if let torn = verified.tornTail {
+        throw LedgerError(.tornTail, "torn tail after entry \(verified.entryCount) (\(torn.byteCount) bytes); run `emc repair \(ledger)`", file: ledger)
+    }
+    return verified.state
+}
