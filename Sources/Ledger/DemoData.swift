@@ -77,6 +77,7 @@ rule menu_bonus once
   when total(new_dishes) >= 17
   then
     pay chef 30000
+
 """
 
     /// Version 2: shares re-evaluated after the launch (the chef and the farm gain, the lead gives some up).

@@ -34,6 +34,28 @@ public enum EntrySummary {
     }
 
     static func summaryOfLifecycleEntry(kind: String, body: [String: JSONValue], state: LedgerState) -> String {
-        ""
+        func string(_ key: String) -> String {
+            if case .string(let text)? = body[key] { return text }
+            if case .integer(let number)? = body[key] { return String(number) }
+            return "?"
+        }
+        switch kind {
+        case ReportKind.name:
+            return "\(string("metric")) = \(string("value")) for \(string("period"))"
+        case ProposeKind.name:
+            return "proposes version \(state.contracts.count + 1), effective \(string("effective")): \(string("reason"))"
+        case VoteKind.name:
+            let approve: Bool
+            if case .bool(let flag)? = body["approve"] { approve = flag } else { approve = false }
+            return "\(approve ? "approves" : "rejects") proposal \(string("proposal"))"
+        case WithdrawKind.name:
+            return "withdraws proposal \(string("proposal"))"
+        case SettleKind.name:
+            var count = 0
+            if case .array(let payouts)? = body["payouts"] { count = payouts.count }
+            return "settles \(string("period")) under version \(string("version")): \(count) payouts"
+        default:
+            return ""
+        }
     }
 }

@@ -14,19 +14,22 @@ public enum LedgerStore {
 
     /// Creates `path` holding only `genesis` (which must be valid), fsyncs it and its directory.
     public static func create(path: String, genesis: DecodedEntry) throws(LedgerError) {
-        _ = try LedgerState().applying(genesis)
         let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
             let reason = errno == EEXIST ? "already exists; refusing to overwrite a ledger" : "cannot create: \(String(cString: strerror(errno)))"
             throw LedgerError(errno == EEXIST ? .usage : .io, reason, file: path)
         }
         defer { close(descriptor) }
-        guard flock(descriptor, LOCK_EX) == 0 else { throw LedgerError(.io, "cannot lock the ledger", file: path) }
         do throws(LedgerError) {
+            guard flock(descriptor, LOCK_EX) == 0 else { throw LedgerError(.io, "cannot lock the ledger", file: path) }
+            _ = try LedgerState().applying(genesis)
             try writeDurably(descriptor: descriptor, bytes: genesis.lineBytes + [0x0a], originalSize: 0, path: path)
         } catch {
+            // Nothing was acknowledged: remove the file this call created.
             unlink(path)
-            throw error
+            var located = error
+            located.file = located.file ?? path
+            throw located
         }
         try syncDirectory(of: path)
     }

@@ -16,7 +16,7 @@ func shell(_ command: String, in directory: URL) throws -> Int32 {
 }
 
 /// A directory with keys for yu, chef and farm, and a ledger with all three on the roster.
-func makeLedger(in directory: URL, contract: String = "contract \"E2E\"\n") throws {
+func makeLedger(in directory: URL, contract: String = contractText(members: [("yu", "micro-enterprise"), ("chef", "external-partner"), ("farm", "external-partner")])) throws {
     for name in ["yu", "chef", "farm"] {
         #expect(try runEMC(["keygen", name], in: directory).exitCode == 0)
     }
@@ -76,7 +76,7 @@ func makeLedger(in directory: URL, contract: String = "contract \"E2E\"\n") thro
         #expect(try runEMC(["keygen", "ours"], in: directory).exitCode == 0)
         try #require(try shell("openssl pkey -in ours.key -pubout -out ours-openssl.pub", in: directory) == 0)
         #expect(try Data(contentsOf: directory.appendingPathComponent("ours.pub")) == Data(contentsOf: directory.appendingPathComponent("ours-openssl.pub")))
-        try "contract \"X\"\n".write(to: directory.appendingPathComponent("c.emc"), atomically: true, encoding: .utf8)
+        try contractText(members: [("ossl", "platform")]).write(to: directory.appendingPathComponent("c.emc"), atomically: true, encoding: .utf8)
         let result = try runEMC(["init", "l.jsonl", "--contract", "c.emc", "--key", "ossl.key", "--member", "ossl=platform:ossl.pub"], in: directory)
         #expect(result.exitCode == 0, "\(result.stderr)")
         #expect(try runEMC(["accept", "l.jsonl", "--key", "ossl.key"], in: directory).exitCode == 0)
@@ -161,7 +161,7 @@ func makeLedger(in directory: URL, contract: String = "contract \"E2E\"\n") thro
         for name in names {
             for round in 0...rounds { #expect(try runEMC(["keygen", "\(name)-\(round)"], in: directory).exitCode == 0) }
         }
-        try "contract \"C\"\n".write(to: directory.appendingPathComponent("c.emc"), atomically: true, encoding: .utf8)
+        try contractText(members: names.map { ($0, "micro-enterprise") }).write(to: directory.appendingPathComponent("c.emc"), atomically: true, encoding: .utf8)
         let members = names.flatMap { ["--member", "\($0)=micro-enterprise:\($0)-0.pub"] }
         #expect(try runEMC(["init", "l.jsonl", "--contract", "c.emc", "--key", "m0-0.key", "--time", "2020-01-01T00:00:00Z"] + members, in: directory).exitCode == 0)
         // Each process rotates its own member's key `rounds` times, racing the others.

@@ -51,3 +51,17 @@ func makeTemporaryDirectory() throws -> URL {
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
 }
+
+/// A minimal valid contract whose members are exactly `members` (name, role), with equal shares.
+func contractText(members: [(name: String, role: String)]) -> String {
+    var text = "contract \"Test EMC\"\ncurrency CNY 2\nsettlement monthly\n\n"
+    for member in members { text += "member \(member.name) \"\(member.name)\" \(member.role)\n" }
+    let basisPoints = 10_000 / members.count
+    for (index, member) in members.enumerated() {
+        let share = index == 0 ? 10_000 - basisPoints * (members.count - 1) : basisPoints
+        text += "share \(member.name) \(share / 100).\(share % 100 < 10 ? "0" : "")\(share % 100)%\n"
+    }
+    text += "\nmetric revenue money reported by \(members[0].name)\n"
+    text += "\nrule sharing every period\n  when revenue > 0\n  then\n    split 10% of revenue by shares\n"
+    return text
+}

@@ -37,7 +37,8 @@ enum FixtureFactory {
         try! PrivateKey(seed: SHA256.hash(Array("emc-fixture-key/\(name)".utf8)))
     }
 
-    static let contract = "contract \"Fixture EMC\"\n"
+    static let contract = try! fixtureText("ledgers/contracts/fixture.emc")
+    static let contractV2 = try! fixtureText("ledgers/contracts/fixture-v2.emc")
 
     static func time(_ day: Int, _ hour: Int = 9) -> Timestamp {
         Timestamp(String(format: "2020-05-%02dT%02d:00:00Z", day, hour))!

@@ -1,3 +1,4 @@
+import ContractLanguage
 import Foundation
 @testable import Ledger
 import LedgerCrypto
@@ -14,6 +15,25 @@ import Testing
         #expect(verified.state.member(named: "chef")?.key == FixtureFactory.key("chef-2").publicKey)
     }
 
+    @Test func lifecycleFixtureLedgerIsReproducedAndVerifies() throws {
+        let script = try FixtureFactory.lifecycleScript()
+        try checkGolden(FixtureFactory.fileBytes(script.lines), "ledgers/valid/lifecycle.jsonl")
+        let verified = try Verifier.verify(path: fixturesRoot.appendingPathComponent("ledgers/valid/lifecycle.jsonl").path)
+        let state = verified.state
+        #expect(verified.entryCount == 17)
+        #expect(state.lastSettledPeriod?.description == "2020-07")
+        #expect(state.contracts[1].status == .adopted)
+        #expect(state.governingVersion(for: Period("2020-06")!).number == 1)
+        #expect(state.governingVersion(for: Period("2020-07")!).number == 2)
+        // 2020-05: profit 550.00 (farm's cost supersedes yu's), pool 275.00 split 50/30/20.
+        let may = try #require(state.recentSettlement(for: Period("2020-05")!))
+        #expect(may.payouts.map(\.amountMinor) == [13750, 8250, 5500])
+        #expect(may.reports.first { $0.metric == "cost" }?.superseded == [6])
+        // 2020-07 under version 2 (40/40/20): pool 900.00.
+        let july = try #require(state.recentSettlement(for: Period("2020-07")!))
+        #expect(july.payouts.map(\.amountMinor) == [36000, 36000, 18000])
+    }
+
     @Test func fixtureKeysAreReproduced() throws {
         for name in FixtureFactory.memberNames + ["chef-2", "mallory"] {
             let key = FixtureFactory.key(name)
@@ -26,7 +46,7 @@ import Testing
     /// the files and `expected.json` are golden, so other implementations can use them.
     @Test func tamperedFixtureLedgersAreRejected() throws {
         var expected: [String: JSONValue] = [:]
-        for tampered in try FixtureFactory.tamperedLedgers() {
+        for tampered in try FixtureFactory.tamperedLedgers() + FixtureFactory.tamperedLifecycleLedgers() {
             let relative = "ledgers/invalid/\(tampered.name).jsonl"
             try checkGolden(FixtureFactory.fileBytes(tampered.lines), relative)
             expected[tampered.name] = .object(["seq": .integer(tampered.seq), "line": .integer(tampered.seq),
