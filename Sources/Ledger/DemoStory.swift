@@ -101,6 +101,7 @@ public enum DemoStory {
             try settle(period, day: 5)
             if period.description == "2020-12" { try amendShares(effective: Period("2021-01")!, day: 6) }
             if period.description == "2021-06" { try proposeHigherFee(effective: Period("2021-08")!, day: 6) }
+            if period.description == "2021-10" { try disputeSeptember(day: 7) }
         }
 
         func report(_ period: Period, _ metric: String, _ value: String, by member: String, day: Int) throws {
@@ -149,6 +150,31 @@ public enum DemoStory {
             try append { try EntryBuilder.vote(after: $0, proposal: proposal, approve: true, time: Self.time(month, day: day, hour: 14), key: keys["yu"]!) }
             try append { try EntryBuilder.vote(after: $0, proposal: proposal, approve: false, time: Self.time(month, day: day, hour: 15), key: keys["chef"]!) }
             notes.append("\(month): the platform proposes a 5% fee; the chef rejects it, so version 3 never takes effect.")
+        }
+
+        /// The factory finds that September 2021 included a bulk order that was cancelled: revenue and
+        /// cost were over-reported. All members consent; the adjustment claws back part of the
+        /// platform fee and tops up everyone's profit share.
+        func disputeSeptember(day: Int) throws {
+            let period = Period("2021-09")!, month = Period("2021-11")!
+            let dispute = state.headSeq + 1
+            try append { try EntryBuilder.dispute(after: $0, period: period,
+                                                  corrections: [("revenue", "1850000.00"), ("cost", "1330000.00")],
+                                                  reason: "a 50,000.00 bulk order was cancelled and its 120,000.00 cost was booked twice",
+                                                  time: Self.time(month, day: day), key: keys["factory"]!) }
+            for member in ["yu", "chef", "farm", "oven", "fridge", "haier"] {
+                try append { try EntryBuilder.vote(after: $0, proposal: dispute, approve: true, time: Self.time(month, day: day, hour: 14), key: keys[member]!) }
+            }
+            let computed = try state.computeAdjustment(for: dispute)
+            for adjusted in computed.periods {
+                for (member, amount) in adjusted.differences {
+                    paidByRule[member, default: [:]]["adjustment", default: 0] += amount
+                }
+            }
+            try append { try EntryBuilder.adjust(after: $0, dispute: dispute, time: Self.time(month, day: day, hour: 15), key: keys["haier"]!) }
+            let currency = state.contracts[0].contract.currency
+            let changes = computed.differences.map { "\($0.member) \($0.amountMinor > 0 ? "+" : "")\(formatMinorUnits($0.amountMinor, currency: currency))" }
+            notes.append("2021-11: the factory disputes 2021-09 (a cancelled order); all agree, and the adjustment re-settles 2021-09 and 2021-10: \(changes.joined(separator: ", ")).")
         }
 
         func summary(verified: VerifiedLedger) -> String {

@@ -86,4 +86,19 @@ public enum EntryBuilder {
         guard case .object(let body) = computed.body else { preconditionFailure("settlement body is an object") }
         return try next(after: state, kind: SettleKind.name, body: body, time: time, signers: [key])
     }
+
+    public static func dispute(after state: LedgerState, period: Period, corrections: [(metric: String, value: String)],
+                               reason: String, time: Timestamp, key: PrivateKey) throws -> Entry {
+        let items: [JSONValue] = corrections.map { .object(["metric": .string($0.metric), "value": .string($0.value)]) }
+        return try next(after: state, kind: DisputeKind.name,
+                        body: ["period": .string(period.description), "corrections": .array(items), "reason": .string(reason)],
+                        time: time, signers: [key])
+    }
+
+    /// The adjustment entry of an adopted dispute, computed exactly as the verifier will recompute it.
+    public static func adjust(after state: LedgerState, dispute: Int64, time: Timestamp, key: PrivateKey) throws -> Entry {
+        let computed = try state.computeAdjustment(for: dispute)
+        guard case .object(let body) = computed.body else { preconditionFailure("adjustment body is an object") }
+        return try next(after: state, kind: AdjustKind.name, body: body, time: time, signers: [key])
+    }
 }

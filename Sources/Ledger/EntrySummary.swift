@@ -50,6 +50,18 @@ public enum EntrySummary {
             return "\(approve ? "approves" : "rejects") proposal \(string("proposal"))"
         case WithdrawKind.name:
             return "withdraws proposal \(string("proposal"))"
+        case DisputeKind.name:
+            var metrics: [String] = []
+            if case .array(let items)? = body["corrections"] {
+                for case .object(let item) in items {
+                    if case .string(let metric)? = item["metric"], case .string(let value)? = item["value"] { metrics.append("\(metric) = \(value)") }
+                }
+            }
+            return "disputes \(string("period")): \(metrics.joined(separator: ", ")) (\(string("reason")))"
+        case AdjustKind.name:
+            var count = 0
+            if case .array(let periods)? = body["periods"] { count = periods.count }
+            return "adjusts dispute \(string("dispute")): \(count) period(s) re-settled"
         case SettleKind.name:
             var count = 0
             if case .array(let payouts)? = body["payouts"] { count = payouts.count }

@@ -49,6 +49,21 @@ public struct ReportRecord: Sendable {
     public var superseded: [Int64] = []
 }
 
+/// A dispute of a settled period: corrected report values, decided by the consent of all members.
+public struct DisputeRecord: Sendable {
+    public enum Status: String, Sendable { case pending, adopted, rejected, withdrawn, adjusted }
+
+    public var seq: Int64
+    public var disputer: String
+    public var period: Period
+    /// Corrected values, in the order given.
+    public var corrections: [(metric: String, value: Value)]
+    public var reason: String
+    public var votes: [(member: String, approve: Bool, seq: Int64)]
+    public var status: Status = .pending
+    public var closedAt: Int64?
+}
+
 /// A settled period, kept for the dispute window (SPEC.md, "Settlement").
 public struct SettlementRecord: Sendable {
     public var period: Period
@@ -90,6 +105,8 @@ public struct LedgerState: Sendable {
     /// Total paid to each member over all settlements (minor units), by member name.
     public internal(set) var totalsPaid: [String: Int64] = [:]
     public internal(set) var settlementCount = 0
+    /// Every dispute, in the order opened.
+    public internal(set) var disputes: [DisputeRecord] = []
 
     public init() {}
 

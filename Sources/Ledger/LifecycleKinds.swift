@@ -159,8 +159,11 @@ enum VoteKind: EntryKind {
         let proposalSeq = try reader.integer("proposal")
         let approve = try reader.bool("approve")
         let voter = try state.activeMember(signing: entry)
+        if let dispute = state.dispute(at: proposalSeq) {
+            return try authorizeDisputeVote(entry, dispute: dispute, voter: voter, approve: approve, in: state)
+        }
         guard let version = state.contracts.first(where: { $0.introducedAt == proposalSeq && $0.status != .genesis }) else {
-            throw rejected("entry \(proposalSeq) is not a proposal")
+            throw rejected("entry \(proposalSeq) is not a proposal or a dispute")
         }
         guard version.status == .pending else {
             throw rejected("proposal \(proposalSeq) is already \(version.status.rawValue)")
@@ -182,7 +185,28 @@ enum VoteKind: EntryKind {
     }
 }
 
-/// `withdraw`: the proposer withdraws its open proposal.
+extension VoteKind {
+    static func authorizeDisputeVote(_ entry: Entry, dispute: DisputeRecord, voter: MemberRecord, approve: Bool,
+                                     in state: LedgerState) throws(LedgerError) -> Authorization {
+        guard dispute.status == .pending else { throw rejected("dispute \(dispute.seq) is already \(dispute.status.rawValue)") }
+        try state.requireInWindow(dispute.period)
+        guard !dispute.votes.contains(where: { $0.member == voter.name }) else {
+            throw rejected("\"\(voter.name)\" has already voted on dispute \(dispute.seq)")
+        }
+        return Authorization(signers: [voter.key]) { state in
+            let index = state.disputes.firstIndex { $0.seq == dispute.seq }!
+            state.disputes[index].votes.append((voter.name, approve, entry.seq))
+            if approve {
+                state.adoptDisputeIfComplete(at: index, seq: entry.seq)
+            } else {
+                state.disputes[index].status = .rejected
+                state.disputes[index].closedAt = entry.seq
+            }
+        }
+    }
+}
+
+/// `withdraw`: the proposer withdraws its open proposal (or the disputer its open dispute).
 enum WithdrawKind: EntryKind {
     static let name = "withdraw"
 
@@ -190,8 +214,19 @@ enum WithdrawKind: EntryKind {
         let reader = try JSONReader(entry.body, context: "withdraw body", allowed: ["proposal"])
         let proposalSeq = try reader.integer("proposal")
         let signer = try state.activeMember(signing: entry)
+        if let dispute = state.dispute(at: proposalSeq) {
+            guard dispute.status == .pending else { throw rejected("dispute \(proposalSeq) is already \(dispute.status.rawValue)") }
+            guard dispute.disputer == signer.name else {
+                throw rejected("only the disputer (\(dispute.disputer)) can withdraw dispute \(proposalSeq)")
+            }
+            return Authorization(signers: [signer.key]) { state in
+                let index = state.disputes.firstIndex { $0.seq == proposalSeq }!
+                state.disputes[index].status = .withdrawn
+                state.disputes[index].closedAt = entry.seq
+            }
+        }
         guard let version = state.contracts.first(where: { $0.introducedAt == proposalSeq && $0.status != .genesis }) else {
-            throw rejected("entry \(proposalSeq) is not a proposal")
+            throw rejected("entry \(proposalSeq) is not a proposal or a dispute")
         }
         guard version.status == .pending else { throw rejected("proposal \(proposalSeq) is already \(version.status.rawValue)") }
         guard version.proposer == signer.name else {

@@ -28,7 +28,8 @@ extension LedgerState {
     /// Every entry kind this version understands, by its `kind` string.
     static let kinds: [String: any EntryKind.Type] = {
         let all: [any EntryKind.Type] = [GenesisKind.self, AcceptKind.self, RotateKeyKind.self, ReportKind.self,
-                                         ProposeKind.self, VoteKind.self, WithdrawKind.self, SettleKind.self]
+                                         ProposeKind.self, VoteKind.self, WithdrawKind.self, SettleKind.self,
+                                         DisputeKind.self, AdjustKind.self]
         return Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
     }()
 

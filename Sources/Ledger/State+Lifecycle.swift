@@ -76,6 +76,9 @@ extension LedgerState {
     /// Computes the settlement of `period` from the state; throws why it cannot be settled.
     public func computeSettlement(of period: Period) throws(LedgerError) -> ComputedSettlement {
         try requireActive("settlement")
+        if let waiting = disputeAwaitingAdjustment {
+            throw rejected("dispute \(waiting.seq) was adopted; its adjustment must be appended before the next settlement")
+        }
         if let last = lastSettledPeriod {
             guard period > last else { throw rejected("period \(period) is already settled (last settled: \(last))") }
             guard period == last.next else {

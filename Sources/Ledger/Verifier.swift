@@ -23,11 +23,12 @@ public enum Verifier {
 
     /// Reads and verifies the whole file. Throws the first bad entry. A torn tail is not thrown:
     /// it is returned in `tornTail`, so that callers decide (verify reports it, repair removes it).
-    public static func verify(path: String, progress: ((Int64) -> Void)? = nil,
+    /// With `limit`, only the first `limit` entries are read (the state "as of entry `limit`").
+    public static func verify(path: String, limit: Int64? = nil, progress: ((Int64) -> Void)? = nil,
                               willApply: ((DecodedEntry, LedgerState) -> Void)? = nil) throws(LedgerError) -> VerifiedLedger {
         let descriptor = try openForReading(path)
         defer { close(descriptor) }
-        return try verify(descriptor: descriptor, path: path, progress: progress, willApply: willApply)
+        return try verify(descriptor: descriptor, path: path, limit: limit, progress: progress, willApply: willApply)
     }
 
     static func openForReading(_ path: String) throws(LedgerError) -> Int32 {
@@ -44,7 +45,7 @@ public enum Verifier {
         return descriptor
     }
 
-    static func verify(descriptor: Int32, path: String, progress: ((Int64) -> Void)?,
+    static func verify(descriptor: Int32, path: String, limit: Int64? = nil, progress: ((Int64) -> Void)?,
                        willApply: ((DecodedEntry, LedgerState) -> Void)? = nil) throws(LedgerError) -> VerifiedLedger {
         var reader = LineReader(path: path, descriptor: descriptor)
         var state = LedgerState()
@@ -53,7 +54,8 @@ public enum Verifier {
         batch.reserveCapacity(batchSize)
         do throws(LedgerError) {
             while true {
-                let line = try reader.nextLine()
+                let limitReached = limit.map { Int64(reader.lineNumber) >= $0 } ?? false
+                let line = limitReached ? nil : try reader.nextLine()
                 if let line { batch.append(line) }
                 if batch.count == batchSize || (line == nil && !batch.isEmpty) {
                     try verifyBatch(batch, firstLine: reader.lineNumber - batch.count + 1, state: &state, willApply: willApply)
@@ -70,6 +72,9 @@ public enum Verifier {
         }
         var result = VerifiedLedger(state: state, validByteCount: validBytes, tornTail: nil)
         if case .torn(let offset, let count) = reader.tail { result.tornTail = (offset, count) }
+        if let limit, state.headSeq < limit, result.tornTail == nil {
+            throw LedgerError(.usage, "the ledger has only \(state.headSeq) entries, not \(limit)", file: path)
+        }
         if state.isEmpty && result.tornTail == nil {
             throw LedgerError(.malformed, "the ledger is empty (no genesis entry)", file: path)
         }

@@ -32,10 +32,13 @@ struct Propose: ParsableCommand {
 }
 
 struct Vote: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Approve or reject an open proposal.")
+    static let configuration = CommandConfiguration(
+        abstract: "Approve or reject an open proposal or dispute.",
+        discussion: "The vote that adopts a dispute also appends its adjustment settlement."
+    )
     @Argument(help: "The ledger file.") var ledger: String
     @Option(help: "Your private key.") var key: String
-    @Option(help: "The proposal's entry number.") var proposal: Int64
+    @Option(help: "The entry number of the proposal or dispute.") var proposal: Int64
     @Flag(help: "Approve the proposal.") var approve = false
     @Flag(help: "Reject the proposal (any rejection closes it).") var reject = false
     @OptionGroup var append: AppendOptions
@@ -47,14 +50,26 @@ struct Vote: ParsableCommand {
     func run() throws {
         let signer = try KeyFiles.loadPrivateKey(path: key)
         var outcome = ""
+        var adjustment = ""
         try LedgerStore.append(path: ledger) { state in
-            let entry = try EntryBuilder.vote(after: state, proposal: proposal, approve: approve,
-                                              time: try append.timestamp(after: state), key: signer)
+            let time = try append.timestamp(after: state)
+            let entry = try EntryBuilder.vote(after: state, proposal: proposal, approve: approve, time: time, key: signer)
             let after = try state.applying(DecodedEntry(entry: entry))
-            outcome = after.contracts.first { $0.introducedAt == proposal }.map { $0.status.rawValue } ?? "?"
+            if let dispute = after.dispute(at: proposal) {
+                outcome = dispute.status.rawValue
+                // An adopted correction is settled at once: the adjustment goes in the same durable write.
+                if dispute.status == .adopted {
+                    let computed = try after.computeAdjustment(for: proposal)
+                    adjustment = AdjustmentText.render(computed)
+                    return [entry, try EntryBuilder.adjust(after: after, dispute: proposal, time: time, key: signer)]
+                }
+            } else {
+                outcome = after.contracts.first { $0.introducedAt == proposal }.map { $0.status.rawValue } ?? "?"
+            }
             return [entry]
         }
-        print("voted \(approve ? "approve" : "reject") on proposal \(proposal); it is now \(outcome)")
+        print("voted \(approve ? "approve" : "reject") on \(proposal); it is now \(outcome)")
+        print(adjustment, terminator: "")
     }
 }
 

@@ -22,11 +22,7 @@ struct Report: ParsableCommand {
         try LedgerStore.append(path: ledger) { state in
             let contract = state.governingVersion(for: period).contract
             // Write the value canonically (e.g. 600000 -> 600000.00) when it parses for the metric's type.
-            var text = value
-            if let declared = contract.metrics.first(where: { $0.name == metric }),
-               let parsed = declared.type.parseValue(value, currency: contract.currency) {
-                text = parsed.canonicalText(currency: contract.currency)
-            }
+            let text = canonicalValue(value, metric: metric, contract: contract)
             shown = text
             return [try EntryBuilder.report(after: state, period: period, metric: metric, value: text,
                                             time: try append.timestamp(after: state), key: signer)]

@@ -1,0 +1,67 @@
+import ContractLanguage
+
+/// Everything the log says about one settled period: the settlement and every adjustment of it,
+/// each recomputed from the state just before its entry (SPEC.md §3.8).
+public struct PeriodHistory: Sendable {
+    public struct Settled: Sendable {
+        public var seq: Int64
+        public var hash: String
+        public var signer: String
+        public var computed: LedgerState.ComputedSettlement
+        /// How the version came to govern: genesis, or the proposal and the entry that adopted it.
+        public var version: ContractVersion
+    }
+
+    public struct Adjusted: Sendable {
+        public var seq: Int64
+        public var hash: String
+        public var signer: String
+        public var dispute: DisputeRecord
+        public var period: LedgerState.AdjustedPeriod
+    }
+
+    public var period: Period
+    public var currency: Currency
+    public var settlement: Settled?
+    public var adjustments: [Adjusted] = []
+
+    /// The payouts in effect now: those of the last adjustment, else of the settlement.
+    public var currentPayouts: [Payout] {
+        adjustments.last?.period.settlement.payouts ?? settlement?.computed.settlement.payouts ?? []
+    }
+
+    /// Reads the ledger (verifying it) and collects the history of `period`.
+    public static func read(path: String, period: Period) throws(LedgerError) -> PeriodHistory {
+        var history: PeriodHistory? = nil
+        var failure: LedgerError? = nil
+        let verified = try Verifier.verify(path: path, willApply: { decoded, state in
+            guard failure == nil else { return }
+            let entry = decoded.entry
+            let signer = EntrySummary.signer(of: entry, in: state)
+            do throws(LedgerError) {
+                if entry.kind == SettleKind.name, case .object(let body) = entry.body, body["period"] == .string(period.description) {
+                    let computed = try state.computeSettlement(of: period)
+                    history = PeriodHistory(period: period, currency: computed.version.contract.currency)
+                    history?.settlement = Settled(seq: entry.seq, hash: decoded.hash, signer: signer, computed: computed, version: computed.version)
+                } else if entry.kind == AdjustKind.name, history != nil, case .object(let body) = entry.body,
+                          case .integer(let disputeSeq)? = body["dispute"] {
+                    let computed = try state.computeAdjustment(for: disputeSeq)
+                    if let adjusted = computed.periods.first(where: { $0.record.period == period }) {
+                        history?.adjustments.append(Adjusted(seq: entry.seq, hash: decoded.hash, signer: signer,
+                                                             dispute: computed.dispute, period: adjusted))
+                    }
+                }
+            } catch {
+                failure = error
+            }
+        })
+        if let failure { throw failure }
+        if let torn = verified.tornTail {
+            throw LedgerError(.tornTail, "torn tail after entry \(verified.entryCount) (\(torn.byteCount) bytes); run `emc repair \(path)`", file: path)
+        }
+        guard let history else {
+            throw LedgerError(.usage, "period \(period) has not been settled on this ledger", file: path)
+        }
+        return history
+    }
+}
