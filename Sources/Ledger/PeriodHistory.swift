@@ -10,6 +10,8 @@ public struct PeriodHistory: Sendable {
         public var computed: LedgerState.ComputedSettlement
         /// How the version came to govern: genesis, or the proposal and the entry that adopted it.
         public var version: ContractVersion
+        /// The contract run state just before the period was settled.
+        public var runStateBefore: ContractRunState
     }
 
     public struct Adjusted: Sendable {
@@ -42,7 +44,8 @@ public struct PeriodHistory: Sendable {
                 if entry.kind == SettleKind.name, case .object(let body) = entry.body, body["period"] == .string(period.description) {
                     let computed = try state.computeSettlement(of: period)
                     history = PeriodHistory(period: period, currency: computed.version.contract.currency)
-                    history?.settlement = Settled(seq: entry.seq, hash: decoded.hash, signer: signer, computed: computed, version: computed.version)
+                    history?.settlement = Settled(seq: entry.seq, hash: decoded.hash, signer: signer, computed: computed,
+                                                  version: computed.version, runStateBefore: state.runState)
                 } else if entry.kind == AdjustKind.name, history != nil, case .object(let body) = entry.body,
                           case .integer(let disputeSeq)? = body["dispute"] {
                     let computed = try state.computeAdjustment(for: disputeSeq)

@@ -13,14 +13,28 @@ struct Simulate: ParsableCommand {
             """
     )
 
-    @Argument(help: "The contract file (.emc).") var contract: String
-    @Option(help: "The metrics file (JSON).") var metrics: String
+    @Argument(help: "The contract file (.emc); or use --ledger.") var contract: String?
+    @Option(help: "The metrics file (JSON); required with a contract file.") var metrics: String?
+    @Option(help: "What-if on a ledger: start from its reports and settled state instead of a contract file.") var ledger: String?
+    @Option(help: "The period to change (what-if), YYYY-MM.") var period: String?
+    @Option(name: .customLong("set"), help: "What-if: replace a reported value, METRIC=VALUE (repeat for several).")
+    var overrides: [String] = []
     @Flag(help: "Also print the trace: every goal and rule, each sub-condition's value and the split arithmetic.")
     var explain = false
     @Flag(help: "Print a stable JSON document instead of text.") var json = false
 
+    func validate() throws {
+        guard (contract == nil) != (ledger == nil) else { throw ValidationError("give a contract file or --ledger LEDGER, not both") }
+        if contract != nil && metrics == nil { throw ValidationError("a contract file needs --metrics FILE") }
+        if ledger != nil && period == nil { throw ValidationError("--ledger needs --period P") }
+        if !overrides.isEmpty && period == nil { throw ValidationError("--set needs --period P") }
+    }
+
     func run() throws {
-        guard let source = readSourceFile(contract), let metricsText = readSourceFile(metrics) else { throw ExitCode(2) }
+        if let ledger {
+            return try WhatIf.onLedger(ledger, period: try parsePeriodOption(period!), overrides: try overrides.map(parseAssignment), json: json)
+        }
+        guard let contract, let metrics, let source = readSourceFile(contract), let metricsText = readSourceFile(metrics) else { throw ExitCode(2) }
         let result = checkContract(source: source)
         guard let checked = result.contract else {
             for diagnostic in result.diagnostics { printStandardError(diagnostic.rendered(fileName: contract, source: source)) }
@@ -39,6 +53,10 @@ struct Simulate: ParsableCommand {
         } catch {
             printStandardError("emc: error: \(error.description)")
             throw ExitCode(1)
+        }
+        if let period {
+            return try WhatIf.onMetricsFile(checked, periods: periods, settlements: settlements, period: try parsePeriodOption(period),
+                                            overrides: try overrides.map(parseAssignment), json: json)
         }
         print(json ? SimulationReport.json(checked, settlements, explain: explain)
                    : SimulationReport.text(checked, settlements, explain: explain), terminator: "")

@@ -1,0 +1,25 @@
+import ArgumentParser
+import Ledger
+
+struct Audit: ParsableCommand {
+    enum Format: String, ExpressibleByArgument, CaseIterable { case csv, json, beancount }
+
+    static let configuration = CommandConfiguration(
+        abstract: "Export every payout and adjustment: period, member, amount, currency, version, rule, entry and hash.",
+        discussion: "Adjustment rows are the change per member and rule made by a dispute; all rows sum to the totals paid. The beancount format loads with bean-check."
+    )
+    @Argument(help: "The ledger file.") var ledger: String
+    @Option(help: "csv, json or beancount.") var format: Format = .csv
+    @Option(help: "First period to include, YYYY-MM.") var from: String?
+    @Option(help: "Last period to include, YYYY-MM.") var to: String?
+
+    func run() throws {
+        let export = try AuditExport.read(path: ledger, from: try from.map { try parsePeriodOption($0, flag: "--from") },
+                                          to: try to.map { try parsePeriodOption($0, flag: "--to") })
+        switch format {
+        case .csv: print(AuditExport.csv(export), terminator: "")
+        case .json: printJSON(AuditExport.json(export))
+        case .beancount: print(AuditExport.beancount(export), terminator: "")
+        }
+    }
+}
