@@ -26,6 +26,18 @@ public enum StatusReport {
             "not_accepted": .array(notAccepted(state).map { .string($0) }),
             "open_periods": .array(openPeriods(state).map { periodJSON($0, state: state) }),
             "settlements": .integer(Int64(state.settlementCount)),
+            "recent_settlements": .array(state.recentSettlements.map { record in
+                .object(["period": .string(record.period.description), "entry": .integer(record.seq), "version": .integer(Int64(record.version)),
+                         "payouts": .array(record.payouts.map { .object(["member": .string($0.member), "rule": .string($0.rule),
+                                                                         "amount": .string(formatMinorUnits($0.amountMinor, currency: currency))]) })])
+            }),
+            "disputes": .array(state.disputes.map { dispute in
+                .object(["entry": .integer(dispute.seq), "disputer": .string(dispute.disputer), "period": .string(dispute.period.description),
+                         "status": .string(dispute.status.rawValue), "reason": .string(dispute.reason),
+                         "corrections": .array(dispute.corrections.map { .object(["metric": .string($0.metric), "value": .string($0.value.canonicalText(currency: currency))]) }),
+                         "votes": .array(dispute.votes.map { .object(["member": .string($0.member), "approve": .bool($0.approve), "entry": .integer($0.seq)]) }),
+                         "closed_at": dispute.closedAt.map { .integer($0) } ?? .null])
+            }),
             "totals": .array(state.members.map { member in
                 .object(["member": .string(member.name),
                          "amount": .string(formatMinorUnits(state.totalsPaid[member.name] ?? 0, currency: currency))])
@@ -112,6 +124,14 @@ public enum StatusReport {
             let missing = state.activeMembers.map(\.name).filter { !approvals.contains($0) }
             out += "pending proposal \(version.introducedAt) (version \(version.number), effective \(version.effective!)) by \(version.proposer): \(version.reason)\n"
             out += "  approved by \(approvals.joined(separator: ", ")); waiting for \(missing.isEmpty ? "nobody" : missing.joined(separator: ", "))\n"
+        }
+        for dispute in state.disputes where dispute.status == .pending || dispute.status == .adopted {
+            let approvals = dispute.votes.filter(\.approve).map(\.member)
+            out += "\(dispute.status.rawValue) dispute \(dispute.seq) on \(dispute.period) by \(dispute.disputer): \(dispute.reason)\n"
+            out += "  approved by \(approvals.joined(separator: ", "))\n"
+        }
+        if let last = state.disputes.last, last.status != .pending, last.status != .adopted {
+            out += "last dispute: \(last.seq) on \(last.period), \(last.status.rawValue)\n"
         }
         out += "members:\n"
         for member in state.members {

@@ -20,7 +20,7 @@ import Testing
         try checkGolden(FixtureFactory.fileBytes(script.lines), "ledgers/valid/lifecycle.jsonl")
         let verified = try Verifier.verify(path: fixturesRoot.appendingPathComponent("ledgers/valid/lifecycle.jsonl").path)
         let state = verified.state
-        #expect(verified.entryCount == 17)
+        #expect(verified.entryCount == 21)
         #expect(state.lastSettledPeriod?.description == "2020-07")
         #expect(state.contracts[1].status == .adopted)
         #expect(state.governingVersion(for: Period("2020-06")!).number == 1)
@@ -32,6 +32,12 @@ import Testing
         // 2020-07 under version 2 (40/40/20): pool 900.00.
         let july = try #require(state.recentSettlement(for: Period("2020-07")!))
         #expect(july.payouts.map(\.amountMinor) == [36000, 36000, 18000])
+        // The dispute corrected June's cost 1000.01 -> 900.00: pool 500.00 -> 550.00 (50/30/20).
+        let june = try #require(state.recentSettlement(for: Period("2020-06")!))
+        #expect(june.payouts.map(\.amountMinor) == [27500, 16500, 11000])
+        #expect(state.disputes.first?.status == .adjusted)
+        let yuTotal: Int64 = state.totalsPaid["yu"] ?? 0
+        #expect(yuTotal == 77250, "13750 + 27500 + 36000")
     }
 
     @Test func fixtureKeysAreReproduced() throws {

@@ -50,6 +50,12 @@ extension FixtureFactory {
             { try report(&$0, "2020-07", "revenue", "3000.00", by: "yu", at: "2020-08-01T09:00:00Z") },
             { try report(&$0, "2020-07", "cost", "1200.00", by: "yu", at: "2020-08-01T10:00:00Z") },
             { try $0.add { try EntryBuilder.settle(after: $0, period: Period("2020-07")!, time: stamp("2020-08-02T09:00:00Z"), key: key("yu")) } },
+            // 18-21: the farm disputes June's cost; all approve; the adjustment re-settles June and July.
+            { try $0.add { try EntryBuilder.dispute(after: $0, period: Period("2020-06")!, corrections: [("cost", "900.00")],
+                                                   reason: "a duplicated feed invoice", time: stamp("2020-08-03T09:00:00Z"), key: key("farm")) } },
+            { try $0.add { try EntryBuilder.vote(after: $0, proposal: 18, approve: true, time: stamp("2020-08-04T09:00:00Z"), key: key("yu")) } },
+            { try $0.add { try EntryBuilder.vote(after: $0, proposal: 18, approve: true, time: stamp("2020-08-04T10:00:00Z"), key: key("chef")) } },
+            { try $0.add { try EntryBuilder.adjust(after: $0, dispute: 18, time: stamp("2020-08-04T11:00:00Z"), key: key("chef")) } },
         ]
         for step in steps.prefix(count) { try step(&script) }
         return script
@@ -121,6 +127,21 @@ extension FixtureFactory {
                               lines: partial.lines + [try partial.crafted("settle", v2Body, at: "2020-08-02T09:00:00Z", by: "yu")],
                               seq: Int64(partial.entries.count + 1), reason: "does not match the contract"))
         _ = full
+        try add("settle-before-adjustment", prefix: 20, seq: 21, reason: "its adjustment must be appended before the next settlement") {
+            [try $0.crafted("settle", ["period": .string("2020-08")], at: "2020-09-02T09:00:00Z", by: "yu")]
+        }
+        try add("adjustment-off-by-one-unit", prefix: 20, seq: 21, reason: "does not match the recomputation") { script in
+            guard case .object(var body) = try script.state.computeAdjustment(for: 18).body,
+                  case .array(var differences)? = body["differences"], case .object(var first) = differences[0] else { return [] }
+            first["amount"] = .string("25.01")
+            differences[0] = .object(first)
+            body["differences"] = .array(differences)
+            return [try script.crafted("adjust", body, at: "2020-08-04T11:00:00Z", by: "chef")]
+        }
+        try add("dispute-of-unsettled-period", prefix: 17, seq: 18, reason: "is not settled") {
+            [try $0.crafted("dispute", ["period": .string("2020-08"), "corrections": .array([.object(["metric": .string("cost"), "value": .string("1.00")])]),
+                                        "reason": .string("early")], at: "2020-08-03T09:00:00Z", by: "farm")]
+        }
         return cases
     }
 }
