@@ -5,6 +5,7 @@ let package = Package(
     name: "emc-ledger",
     products: [
         .executable(name: "emc", targets: ["emc"]),
+        .executable(name: "emc-bench", targets: ["emc-bench"]),
         .library(name: "Ledger", targets: ["Ledger"]),
         .library(name: "ContractLanguage", targets: ["ContractLanguage"]),
     ],
@@ -29,6 +30,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Performance figures of issue 7: builds a synthetic ledger through the real write path and measures it.
+        .executableTarget(name: "emc-bench", dependencies: ["Ledger", "LedgerCrypto", "ContractLanguage"]),
         .testTarget(name: "LedgerCryptoTests", dependencies: ["LedgerCrypto"]),
         .testTarget(name: "ContractLanguageTests", dependencies: ["ContractLanguage"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "LedgerCrypto", "ContractLanguage"]),

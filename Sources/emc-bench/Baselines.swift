@@ -1,0 +1,60 @@
+import Dispatch
+import Foundation
+import LedgerCrypto
+
+/// Hardware baselines: the crypto primitives called directly, with no ledger code.
+enum Baselines {
+    static var coreCount: Int { ProcessInfo.processInfo.activeProcessorCount }
+
+    /// Ed25519 verifications per second on every core (one worker per core), best of three rounds.
+    /// Messages are the size of a typical signed report entry.
+    static func ed25519VerificationsPerSecond(perWorker: Int = 4_000) throws -> Double {
+        let key = try PrivateKey(seed: SHA256.hash(Array("emc-bench/baseline-key".utf8)))
+        let messages: [[UInt8]] = (0..<64).map { index in
+            Array("emc-v1/sign".utf8) + [0] + Array(repeating: UInt8(truncatingIfNeeded: index), count: 330)
+        }
+        let signatures = try messages.map { try key.signature(for: $0) }
+        let publicKey = key.publicKey
+        let workers = coreCount
+        var best = 0.0
+        for _ in 0..<3 {
+            let failures = Counter()
+            let (_, seconds) = Clock.measure {
+                DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                    var bad = 0
+                    for index in 0..<perWorker {
+                        let slot = (index + worker) % messages.count
+                        if !publicKey.isValidSignature(signatures[slot], for: messages[slot]) { bad += 1 }
+                    }
+                    failures.add(bad)
+                }
+            }
+            precondition(failures.value == 0, "a baseline signature did not verify")
+            best = max(best, Double(workers * perWorker) / seconds)
+        }
+        return best
+    }
+
+    /// SHA-256 throughput on one core over 1 MiB buffers, in MB/s (10^6 bytes), best of three rounds.
+    static func sha256MegabytesPerSecond(megabytes: Int = 64) -> Double {
+        let buffer = [UInt8](repeating: 0x5a, count: 1 << 20)
+        var best = 0.0
+        var sink: UInt8 = 0
+        for _ in 0..<3 {
+            let (_, seconds) = Clock.measure {
+                for _ in 0..<megabytes { sink ^= SHA256.hash(buffer)[0] }
+            }
+            best = max(best, Double(megabytes * buffer.count) / 1e6 / seconds)
+        }
+        if sink == 0x42 { FileHandle.standardError.write(Data()) }   // keeps the hashing observable
+        return best
+    }
+}
+
+/// A thread-safe running sum for workers.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var total = 0
+    func add(_ amount: Int) { lock.lock(); total += amount; lock.unlock() }
+    var value: Int { lock.lock(); defer { lock.unlock() }; return total }
+}

@@ -1,0 +1,52 @@
+import Foundation
+
+/// Monotonic time (CLOCK_MONOTONIC), never the wall clock.
+enum Clock {
+    static func nowNanoseconds() -> UInt64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &spec)
+        return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)
+    }
+
+    /// Runs `body` and returns its result with the elapsed seconds.
+    static func measure<T>(_ body: () throws -> T) rethrows -> (result: T, seconds: Double) {
+        let start = nowNanoseconds()
+        let result = try body()
+        return (result, Double(nowNanoseconds() - start) / 1e9)
+    }
+}
+
+/// Order statistics over samples (nearest-rank percentiles).
+struct Samples {
+    private(set) var values: [Double] = []
+
+    mutating func add(_ value: Double) { values.append(value) }
+
+    var count: Int { values.count }
+
+    func percentile(_ fraction: Double) -> Double {
+        precondition(!values.isEmpty, "percentile of no samples")
+        let sorted = values.sorted()
+        let rank = Int((fraction * Double(sorted.count)).rounded(.up))
+        return sorted[min(max(rank, 1), sorted.count) - 1]
+    }
+
+    var median: Double { percentile(0.5) }
+}
+
+/// This process's peak resident set (VmHWM from /proc/self/status), in MiB; nil when unavailable.
+func peakResidentMegabytes() -> Double? {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
+    for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+        let kilobytes = line.split(separator: " ").compactMap { Double($0) }.first
+        return kilobytes.map { $0 / 1024 }
+    }
+    return nil
+}
+
+/// Peak resident set of the largest waited-for child (getrusage(RUSAGE_CHILDREN)), in MiB.
+func childrenPeakResidentMegabytes() -> Double {
+    var usage = rusage()
+    getrusage(__rusage_who_t(RUSAGE_CHILDREN.rawValue), &usage)
+    return Double(usage.ru_maxrss) / 1024   // Linux reports kilobytes
+}

@@ -1,0 +1,175 @@
+import Foundation
+import Ledger
+import LedgerCrypto
+
+/// The figures measured on the synthetic ledger file.
+struct LedgerFigures {
+    var entries = 0
+    var fileBytes: Int64 = 0
+    var buildSeconds = 0.0
+    var verifySeconds = 0.0
+    var verifyPeakResidentMegabytes = 0.0
+    var incrementalVerifyMilliseconds = 0.0
+    var incrementalIsFullVerify = true
+    var append = Samples()
+    var fsync = Samples()
+    var bulkEntries = 0
+    var bulkSeconds = 0.0
+}
+
+/// Builds the synthetic ledger through the real write path, then measures verify and append on it.
+struct LedgerBench {
+    static let singleAppendCount = 200
+    /// Single appends stop early (after at least 10) once they have taken this long: until
+    /// `LedgerStore.append` keeps a state snapshot, each one re-verifies the whole file.
+    static let singleAppendBudgetSeconds = 60.0
+    static let bulkCount = 10_000
+    static let incrementalCount = 1_000
+
+    let directory: String
+    let path: String
+    var ledger: SyntheticLedger
+    var figures = LedgerFigures()
+    let log: (String) -> Void
+
+    init(directory: String, log: @escaping (String) -> Void) throws {
+        self.directory = directory
+        path = directory + "/bench-ledger.jsonl"
+        ledger = try SyntheticLedger(contract: SyntheticContract(members: 100, rules: 50))
+        self.log = log
+    }
+
+    mutating func run(entries: Int) throws -> LedgerFigures {
+        try build(entries: entries)
+        try verifyInChildProcess()
+        try measureFsync()
+        try measureSingleAppends()
+        try measureBulkAndIncremental()
+        return figures
+    }
+
+    /// Batches grow with the file (2,048 up to 32,768 entries) so that the stand-in writer's
+    /// re-verification per call stays a small multiple of the file, and memory stays bounded.
+    static func batchSize(afterWritten written: Int) -> Int { min(max(2_048, written), 32_768) }
+
+    mutating func build(entries count: Int) throws {
+        log("building a \(count)-entry ledger in \(path)")
+        let start = Clock.nowNanoseconds()
+        try LedgerStore.create(path: path, genesis: try ledger.next())
+        let writer = try BenchWriter(path: path)
+        defer { writer.close() }
+        var written = 1
+        while written < count {
+            let batch = try ledger.next(min(Self.batchSize(afterWritten: written), count - written))
+            try writer.append(batch)
+            written += batch.count
+            log("  \(written) entries")
+        }
+        guard writer.state.headHash == ledger.state.headHash else { throw BenchError("the written head differs from the built one") }
+        figures.buildSeconds = Double(Clock.nowNanoseconds() - start) / 1e9
+        figures.entries = written
+        figures.fileBytes = Int64((try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value ?? 0)
+    }
+
+    /// Full verify in a child process (`emc-bench --verify-only FILE`), so its peak RSS is its own.
+    mutating func verifyInChildProcess() throws {
+        log("verifying in a child process")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+        process.arguments = ["--verify-only", path]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let fields = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isWhitespace)
+        guard process.terminationStatus == 0, fields.count == 3, let entries = Int(fields[0]), let seconds = Double(fields[1]),
+              let childHighWater = Double(fields[2]) else {
+            throw BenchError("the verifying child failed (exit \(process.terminationStatus)): \(String(decoding: data, as: UTF8.self))")
+        }
+        guard entries == figures.entries else { throw BenchError("the child verified \(entries) entries, not \(figures.entries)") }
+        figures.verifySeconds = seconds
+        // getrusage(RUSAGE_CHILDREN) and the child's own VmHWM should agree; keep the larger.
+        figures.verifyPeakResidentMegabytes = max(childrenPeakResidentMegabytes(), childHighWater)
+    }
+
+    /// The child side of `verifyInChildProcess`: prints "entries seconds peak_rss_mb".
+    static func verifyOnly(path: String) throws {
+        let (verified, seconds) = try Clock.measure { try Verifier.verify(path: path) }
+        guard verified.tornTail == nil else { throw BenchError("\(path) ends in a torn tail") }
+        print("\(verified.entryCount) \(seconds) \(peakResidentMegabytes() ?? 0)")
+    }
+
+    /// Bare write + fsync of one report-sized line to a scratch file next to the ledger.
+    mutating func measureFsync() throws {
+        let scratch = directory + "/bench-fsync.scratch"
+        let descriptor = open(scratch, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw BenchError("cannot create \(scratch)") }
+        defer { close(descriptor); unlink(scratch) }
+        let line = [UInt8](repeating: UInt8(ascii: "x"), count: 560) + [0x0a]
+        for _ in 0..<Self.singleAppendCount {
+            let (ok, seconds) = Clock.measure {
+                line.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) } == line.count && fsync(descriptor) == 0
+            }
+            guard ok else { throw BenchError("write or fsync of \(scratch) failed") }
+            figures.fsync.add(seconds * 1e3)
+        }
+    }
+
+    /// Single durable appends of one report each through `LedgerStore.append` (lock, read the
+    /// state, build and sign, validate, write, fsync), as `emc report` does.
+    mutating func measureSingleAppends() throws {
+        log("single appends")
+        let generator = ledger
+        let start = Clock.nowNanoseconds()
+        for index in 0..<Self.singleAppendCount {
+            let metric = generator.contract.metrics[index % generator.contract.metrics.count]
+            let value = generator.contract.value(of: metric, periodIndex: generator.periodIndex + 1 + index)
+            let (_, seconds) = try Clock.measure {
+                try LedgerStore.append(path: path) { state in [try generator.report(metric, value: value, after: state)] }
+            }
+            figures.append.add(seconds * 1e3)
+            let spent = Double(Clock.nowNanoseconds() - start) / 1e9
+            if spent > Self.singleAppendBudgetSeconds && figures.append.count >= 10 { break }
+        }
+    }
+
+    /// One durable batch of `bulkCount` pre-signed entries, then `incrementalCount` more and the
+    /// verify that follows them.
+    mutating func measureBulkAndIncremental() throws {
+        log("bulk append and incremental verify")
+        var writer = try BenchWriter(path: path)
+        ledger.resynchronize(with: writer.state)
+        let bulk = try ledger.next(Self.bulkCount)
+        let (_, bulkSeconds) = try Clock.measure { try writer.append(bulk) }
+        figures.bulkEntries = bulk.count
+        figures.bulkSeconds = bulkSeconds
+        writer.close()
+
+        let checkpoint = try IncrementalVerify.checkpoint(path: path)
+        writer = try BenchWriter(path: path)
+        ledger.resynchronize(with: writer.state)
+        try writer.append(try ledger.next(Self.incrementalCount))
+        let head = writer.state.headHash
+        writer.close()
+        let (verified, seconds) = try Clock.measure { try IncrementalVerify.verify(path: path, from: checkpoint) }
+        guard verified.state.headHash == head else { throw BenchError("the incremental verify ended at another head") }
+        figures.incrementalVerifyMilliseconds = seconds * 1e3
+        figures.incrementalIsFullVerify = IncrementalVerify.isFullVerify
+    }
+}
+
+/// Verifying only what was appended since a verified checkpoint. `Verifier.verify(path:resumingFrom:)`
+/// is not on main yet: until it is, this is a full verify (and `isFullVerify` says so).
+enum IncrementalVerify {
+    static let isFullVerify = true
+
+    /// The checkpoint a member keeps after a verify; nil while resuming is not available.
+    static func checkpoint(path: String) throws -> VerifiedLedger? {
+        isFullVerify ? nil : try Verifier.verify(path: path)
+    }
+
+    static func verify(path: String, from checkpoint: VerifiedLedger?) throws -> VerifiedLedger {
+        try Verifier.verify(path: path)
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+
+/// Command-line flags, parsed by hand (the benchmark has no dependencies beyond the project).
+struct Options {
+    var entries = 100_000
+    var json = false
+    var directory: String? = nil
+    /// Internal: verify one file and print "entries seconds peak_rss_mb" (run as a child process).
+    var verifyOnly: String? = nil
+
+    static let usage = """
+    usage: emc-bench [--entries N] [--json] [--dir DIR]
+      --entries N  size of the synthetic ledger (default 100000; at least 2000)
+      --json       print the figures as one JSON object on the last line
+      --dir DIR    where to build the ledger (default: a new temporary directory, removed afterwards)
+    """
+
+    struct UsageError: Error { let message: String }
+
+    static func parse(_ arguments: [String]) throws(UsageError) -> Options {
+        var options = Options()
+        var index = 0
+        func value(of flag: String) throws(UsageError) -> String {
+            index += 1
+            guard index < arguments.count else { throw UsageError(message: "\(flag) needs a value") }
+            return arguments[index]
+        }
+        while index < arguments.count {
+            let argument = arguments[index]
+            switch argument {
+            case "--entries":
+                let text = try value(of: argument).replacingUnderscores()
+                guard let count = Int(text), (2_000...5_000_000).contains(count) else {
+                    throw UsageError(message: "--entries must be a whole number from 2000 to 5000000, got \"\(text)\"")
+                }
+                options.entries = count
+            case "--json": options.json = true
+            case "--dir": options.directory = try value(of: argument)
+            case "--verify-only": options.verifyOnly = try value(of: argument)
+            case "-h", "--help":
+                print(usage)
+                exit(0)
+            default:
+                throw UsageError(message: "unknown argument \"\(argument)\" (try --help)")
+            }
+            index += 1
+        }
+        return options
+    }
+}
+
+extension String {
+    func replacingUnderscores() -> String { String(filter { $0 != "_" && $0 != "," }) }
+}

@@ -1,0 +1,81 @@
+import Foundation
+
+/// Every figure of one run, printed as a table or as the one-line JSON object of issue 7.
+struct Report {
+    var rawVerifyPerSecond = 0.0
+    var rawSHA256MegabytesPerSecond = 0.0
+    var settleMicroseconds100x50 = 0.0
+    var settle400x12Milliseconds = 0.0
+    var ledger = LedgerFigures()
+
+    var verifyEntriesPerSecond: Double { Double(ledger.entries) / ledger.verifySeconds }
+    var verifyRatio: Double { verifyEntriesPerSecond / rawVerifyPerSecond }
+    var appendRatio: Double { ledger.append.median / ledger.fsync.median }
+    var bulkEntriesPerSecond: Double { Double(ledger.bulkEntries) / ledger.bulkSeconds }
+
+    /// The keys, in order, with their values: exactly the set issue 7 names.
+    var fields: [(key: String, value: Double, decimals: Int)] {
+        [("raw_verify_per_s", rawVerifyPerSecond, 0),
+         ("raw_sha256_mb_per_s", rawSHA256MegabytesPerSecond, 1),
+         ("verify_entries_per_s", verifyEntriesPerSecond, 0),
+         ("verify_ratio", verifyRatio, 3),
+         ("verify_peak_rss_mb", ledger.verifyPeakResidentMegabytes, 1),
+         ("incremental_verify_ms", ledger.incrementalVerifyMilliseconds, 1),
+         ("append_p50_ms", ledger.append.median, 3),
+         ("append_p99_ms", ledger.append.percentile(0.99), 3),
+         ("fsync_p50_ms", ledger.fsync.median, 3),
+         ("append_ratio", appendRatio, 2),
+         ("bulk_append_entries_per_s", bulkEntriesPerSecond, 0),
+         ("settle_us_100x50", settleMicroseconds100x50, 1),
+         ("settle_400x12_ms", settle400x12Milliseconds, 1)]
+    }
+
+    var json: String {
+        "{" + fields.map { "\"\($0.key)\":\(Self.number($0.value, decimals: $0.decimals))" }.joined(separator: ",") + "}"
+    }
+
+    static func number(_ value: Double, decimals: Int) -> String {
+        guard value.isFinite else { return "null" }
+        return String(format: "%.\(decimals)f", value)
+    }
+
+    /// Issue 7's targets: (key, bound, true when the value must be at least the bound).
+    static let targets: [String: (bound: Double, atLeast: Bool)] = [
+        "verify_ratio": (0.80, true), "verify_peak_rss_mb": (128, false), "incremental_verify_ms": (1_000, false),
+        "append_ratio": (2.0, false), "bulk_append_entries_per_s": (10_000, true),
+        "settle_us_100x50": (1_000, false), "settle_400x12_ms": (1_000, false),
+    ]
+
+    func table(cores: Int) -> String {
+        var lines = ["emc-bench: \(ledger.entries) entries (100 members, 50 rules, 15 reports + 1 settlement per period), "
+            + "\(String(format: "%.1f", Double(ledger.fileBytes) / 1e6)) MB, built in \(String(format: "%.1f", ledger.buildSeconds)) s, \(cores) cores",
+            "",
+            "figure".padding(toLength: 27, withPad: " ", startingAt: 0) + "value".leftPadded(14) + "   target      ",
+            String(repeating: "-", count: 60)]
+        for field in fields {
+            var target = ""
+            if let goal = Self.targets[field.key] {
+                let met = goal.atLeast ? field.value >= goal.bound : field.value <= goal.bound
+                target = "\(goal.atLeast ? ">=" : "<=") \(Self.number(goal.bound, decimals: goal.bound < 10 ? 2 : 0))".padding(toLength: 12, withPad: " ", startingAt: 0)
+                    + (met ? "met" : "MISSED")
+            }
+            lines.append(field.key.padding(toLength: 27, withPad: " ", startingAt: 0)
+                + Self.number(field.value, decimals: field.decimals).leftPadded(14) + "   " + target)
+        }
+        lines.append("")
+        lines.append("notes: raw_verify over \(cores) workers; raw_sha256 on one core, 1 MiB buffers; verify in a child process;")
+        lines.append("  append: \(ledger.append.count) single LedgerStore.append calls; fsync: \(ledger.fsync.count) bare write+fsync;")
+        lines.append("  bulk: \(ledger.bulkEntries) pre-signed entries in one append call (\(String(format: "%.0f", ledger.bulkSeconds * 1e3)) ms);")
+        lines.append("  settle_400x12: contracts of 10/20/50/100 members and 5/10/25/50 rules, 100 of each, one core.")
+        if ledger.incrementalIsFullVerify {
+            lines.append("  incremental_verify_ms is a FULL verify: Verifier.verify(path:resumingFrom:) is not available yet (TODO).")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String {
+        count >= width ? self : String(repeating: " ", count: width - count) + self
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+
+// emc-bench: the performance figures of issue 7. Thin: parse flags, run the measurements, print.
+
+let options: Options
+do {
+    options = try Options.parse(Array(CommandLine.arguments.dropFirst()))
+} catch {
+    FileHandle.standardError.write(Data("emc-bench: \(error.message)\n".utf8))
+    exit(2)
+}
+
+func log(_ message: String) {
+    if isatty(STDERR_FILENO) == 1 { FileHandle.standardError.write(Data("emc-bench: \(message)\n".utf8)) }
+}
+
+func runBenchmark(_ options: Options) throws -> Report {
+    var report = Report()
+    log("baselines")
+    report.rawVerifyPerSecond = try Baselines.ed25519VerificationsPerSecond()
+    report.rawSHA256MegabytesPerSecond = Baselines.sha256MegabytesPerSecond()
+    log("settlement")
+    report.settleMicroseconds100x50 = try SettleBench.settleMicroseconds100x50()
+    report.settle400x12Milliseconds = try SettleBench.settle400x12Milliseconds(portfolio: try SettleBench.portfolio())
+
+    let fileManager = FileManager.default
+    let directory: String
+    if let given = options.directory {
+        try fileManager.createDirectory(atPath: given, withIntermediateDirectories: true)
+        directory = given
+    } else {
+        directory = fileManager.temporaryDirectory.appendingPathComponent("emc-bench-\(UUID().uuidString)").path
+        try fileManager.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    }
+    var bench = try LedgerBench(directory: directory, log: log)
+    defer {
+        try? fileManager.removeItem(atPath: bench.path)
+        if options.directory == nil { try? fileManager.removeItem(atPath: directory) }
+    }
+    report.ledger = try bench.run(entries: options.entries)
+    return report
+}
+
+do {
+    if let path = options.verifyOnly {
+        try LedgerBench.verifyOnly(path: path)
+        exit(0)
+    }
+    let report = try runBenchmark(options)
+    print(report.table(cores: Baselines.coreCount))
+    if options.json { print(report.json) }
+} catch {
+    FileHandle.standardError.write(Data("emc-bench: error: \(error)\n".utf8))
+    exit(1)
+}
