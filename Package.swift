@@ -35,7 +35,7 @@ let package = Package(
         .testTarget(name: "LedgerCryptoTests", dependencies: ["LedgerCrypto"]),
         .testTarget(name: "ContractLanguageTests", dependencies: ["ContractLanguage"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "LedgerCrypto", "ContractLanguage"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["emc", "Ledger", "LedgerCrypto", "ContractLanguage"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["emc", "emc-bench", "Ledger", "LedgerCrypto", "ContractLanguage"]),
     ],
     swiftLanguageModes: [.v6]
 )

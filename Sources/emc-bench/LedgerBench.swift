@@ -19,12 +19,12 @@ struct LedgerFigures {
 
 /// Builds the synthetic ledger through the real write path, then measures verify and append on it.
 struct LedgerBench {
-    static let singleAppendCount = 200
     /// Single appends stop early (after at least 10) once they have taken this long: until
     /// `LedgerStore.append` keeps a state snapshot, each one re-verifies the whole file.
     static let singleAppendBudgetSeconds = 60.0
-    static let bulkCount = 10_000
-    static let incrementalCount = 1_000
+    let singleAppendCount: Int
+    let bulkCount: Int
+    let incrementalCount: Int
 
     let directory: String
     let path: String
@@ -32,7 +32,10 @@ struct LedgerBench {
     var figures = LedgerFigures()
     let log: (String) -> Void
 
-    init(directory: String, log: @escaping (String) -> Void) throws {
+    init(directory: String, quick: Bool, log: @escaping (String) -> Void) throws {
+        singleAppendCount = quick ? 10 : 200
+        bulkCount = quick ? 200 : 10_000
+        incrementalCount = quick ? 100 : 1_000
         self.directory = directory
         path = directory + "/bench-ledger.jsonl"
         ledger = try SyntheticLedger(contract: SyntheticContract(members: 100, rules: 50))
@@ -107,7 +110,7 @@ struct LedgerBench {
         guard descriptor >= 0 else { throw BenchError("cannot create \(scratch)") }
         defer { close(descriptor); unlink(scratch) }
         let line = [UInt8](repeating: UInt8(ascii: "x"), count: 560) + [0x0a]
-        for _ in 0..<Self.singleAppendCount {
+        for _ in 0..<singleAppendCount {
             let (ok, seconds) = Clock.measure {
                 line.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) } == line.count && fsync(descriptor) == 0
             }
@@ -122,7 +125,7 @@ struct LedgerBench {
         log("single appends")
         let generator = ledger
         let start = Clock.nowNanoseconds()
-        for index in 0..<Self.singleAppendCount {
+        for index in 0..<singleAppendCount {
             let metric = generator.contract.metrics[index % generator.contract.metrics.count]
             let value = generator.contract.value(of: metric, periodIndex: generator.periodIndex + 1 + index)
             let (_, seconds) = try Clock.measure {
@@ -140,7 +143,7 @@ struct LedgerBench {
         log("bulk append and incremental verify")
         var writer = try BenchWriter(path: path)
         ledger.resynchronize(with: writer.state)
-        let bulk = try ledger.next(Self.bulkCount)
+        let bulk = try ledger.next(bulkCount)
         let (_, bulkSeconds) = try Clock.measure { try writer.append(bulk) }
         figures.bulkEntries = bulk.count
         figures.bulkSeconds = bulkSeconds
@@ -149,7 +152,7 @@ struct LedgerBench {
         let checkpoint = try IncrementalVerify.checkpoint(path: path)
         writer = try BenchWriter(path: path)
         ledger.resynchronize(with: writer.state)
-        try writer.append(try ledger.next(Self.incrementalCount))
+        try writer.append(try ledger.next(incrementalCount))
         let head = writer.state.headHash
         writer.close()
         let (verified, seconds) = try Clock.measure { try IncrementalVerify.verify(path: path, from: checkpoint) }

@@ -7,12 +7,19 @@ struct Options {
     var directory: String? = nil
     /// Internal: verify one file and print "entries seconds peak_rss_mb" (run as a child process).
     var verifyOnly: String? = nil
+    /// Build the ledger in `--dir` and keep it, measuring nothing (for profiling a verify).
+    var buildOnly = false
+    /// Fewer samples and smaller batches: a smoke run for tests, not figures to quote.
+    var quick = false
 
     static let usage = """
     usage: emc-bench [--entries N] [--json] [--dir DIR]
-      --entries N  size of the synthetic ledger (default 100000; at least 2000)
+      --entries N  size of the synthetic ledger (default 100000; at least 500)
       --json       print the figures as one JSON object on the last line
       --dir DIR    where to build the ledger (default: a new temporary directory, removed afterwards)
+      --build-only only build DIR/bench-ledger.jsonl and keep it (needs --dir), e.g. to profile
+                   `emc-bench --verify-only DIR/bench-ledger.jsonl` under valgrind
+      --quick      few samples and small batches, for smoke tests; not figures to quote
     """
 
     struct UsageError: Error { let message: String }
@@ -30,13 +37,15 @@ struct Options {
             switch argument {
             case "--entries":
                 let text = try value(of: argument).replacingUnderscores()
-                guard let count = Int(text), (2_000...5_000_000).contains(count) else {
-                    throw UsageError(message: "--entries must be a whole number from 2000 to 5000000, got \"\(text)\"")
+                guard let count = Int(text), (500...5_000_000).contains(count) else {
+                    throw UsageError(message: "--entries must be a whole number from 500 to 5000000, got \"\(text)\"")
                 }
                 options.entries = count
             case "--json": options.json = true
             case "--dir": options.directory = try value(of: argument)
             case "--verify-only": options.verifyOnly = try value(of: argument)
+            case "--build-only": options.buildOnly = true
+            case "--quick": options.quick = true
             case "-h", "--help":
                 print(usage)
                 exit(0)
@@ -45,6 +54,7 @@ struct Options {
             }
             index += 1
         }
+        if options.buildOnly && options.directory == nil { throw UsageError(message: "--build-only needs --dir DIR") }
         return options
     }
 }

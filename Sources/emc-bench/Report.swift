@@ -46,7 +46,7 @@ struct Report {
         "settle_us_100x50": (1_000, false), "settle_400x12_ms": (1_000, false),
     ]
 
-    func table(cores: Int) -> String {
+    func table(cores: Int, quick: Bool) -> String {
         var lines = ["emc-bench: \(ledger.entries) entries (100 members, 50 rules, 15 reports + 1 settlement per period), "
             + "\(String(format: "%.1f", Double(ledger.fileBytes) / 1e6)) MB, built in \(String(format: "%.1f", ledger.buildSeconds)) s, \(cores) cores",
             "",
@@ -67,6 +67,7 @@ struct Report {
         lines.append("  append: \(ledger.append.count) single LedgerStore.append calls; fsync: \(ledger.fsync.count) bare write+fsync;")
         lines.append("  bulk: \(ledger.bulkEntries) pre-signed entries in one append call (\(String(format: "%.0f", ledger.bulkSeconds * 1e3)) ms);")
         lines.append("  settle_400x12: contracts of 10/20/50/100 members and 5/10/25/50 rules, 100 of each, one core.")
+        if quick { lines.append("  QUICK RUN (--quick): few samples and small batches; not figures to quote.") }
         if ledger.incrementalIsFullVerify {
             lines.append("  incremental_verify_ms is a FULL verify: Verifier.verify(path:resumingFrom:) is not available yet (TODO).")
         }

@@ -17,10 +17,10 @@ func log(_ message: String) {
 func runBenchmark(_ options: Options) throws -> Report {
     var report = Report()
     log("baselines")
-    report.rawVerifyPerSecond = try Baselines.ed25519VerificationsPerSecond()
-    report.rawSHA256MegabytesPerSecond = Baselines.sha256MegabytesPerSecond()
+    report.rawVerifyPerSecond = try Baselines.ed25519VerificationsPerSecond(perWorker: options.quick ? 200 : 4_000)
+    report.rawSHA256MegabytesPerSecond = Baselines.sha256MegabytesPerSecond(megabytes: options.quick ? 4 : 64)
     log("settlement")
-    report.settleMicroseconds100x50 = try SettleBench.settleMicroseconds100x50()
+    report.settleMicroseconds100x50 = try SettleBench.settleMicroseconds100x50(samples: options.quick ? 20 : 400)
     report.settle400x12Milliseconds = try SettleBench.settle400x12Milliseconds(portfolio: try SettleBench.portfolio())
 
     let fileManager = FileManager.default
@@ -32,7 +32,7 @@ func runBenchmark(_ options: Options) throws -> Report {
         directory = fileManager.temporaryDirectory.appendingPathComponent("emc-bench-\(UUID().uuidString)").path
         try fileManager.createDirectory(atPath: directory, withIntermediateDirectories: true)
     }
-    var bench = try LedgerBench(directory: directory, log: log)
+    var bench = try LedgerBench(directory: directory, quick: options.quick, log: log)
     defer {
         try? fileManager.removeItem(atPath: bench.path)
         if options.directory == nil { try? fileManager.removeItem(atPath: directory) }
@@ -46,8 +46,15 @@ do {
         try LedgerBench.verifyOnly(path: path)
         exit(0)
     }
+    if options.buildOnly, let directory = options.directory {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var bench = try LedgerBench(directory: directory, quick: false, log: log)
+        try bench.build(entries: options.entries)
+        print("built \(bench.path): \(bench.figures.entries) entries in \(String(format: "%.1f", bench.figures.buildSeconds)) s")
+        exit(0)
+    }
     let report = try runBenchmark(options)
-    print(report.table(cores: Baselines.coreCount))
+    print(report.table(cores: Baselines.coreCount, quick: options.quick))
     if options.json { print(report.json) }
 } catch {
     FileHandle.standardError.write(Data("emc-bench: error: \(error)\n".utf8))

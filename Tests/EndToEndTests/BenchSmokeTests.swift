@@ -1,0 +1,52 @@
+import Foundation
+import Testing
+
+/// The `emc-bench` binary built next to the test bundle.
+let benchBinary: URL = emcBinary.deletingLastPathComponent().appendingPathComponent("emc-bench")
+
+@Suite struct BenchSmokeTests {
+    static let keys: Set<String> = [
+        "raw_verify_per_s", "raw_sha256_mb_per_s", "verify_entries_per_s", "verify_ratio", "verify_peak_rss_mb",
+        "incremental_verify_ms", "append_p50_ms", "append_p99_ms", "fsync_p50_ms", "append_ratio",
+        "bulk_append_entries_per_s", "settle_us_100x50", "settle_400x12_ms",
+    ]
+
+    @Test func jsonLastLineHasExactlyTheIssueKeys() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let process = Process()
+        process.executableURL = benchBinary
+        process.arguments = ["--entries", "500", "--quick", "--json", "--dir", directory.path]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let lastLine = try #require(String(decoding: data, as: UTF8.self).split(separator: "\n").last)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(lastLine.utf8)) as? [String: Any])
+        #expect(Set(object.keys) == Self.keys)
+        for (key, value) in object {
+            let number = try #require(value as? NSNumber, "\(key) is not a number")
+            #expect(number.doubleValue > 0, "\(key) is not positive")
+        }
+        // The ledger is removed afterwards; the directory given is kept.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
+    }
+
+    @Test func badFlagIsAOneLineErrorWithExitTwo() throws {
+        let process = Process()
+        process.executableURL = benchBinary
+        process.arguments = ["--entries", "many"]
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let data = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 2)
+        let text = String(decoding: data, as: UTF8.self)
+        #expect(text.hasPrefix("emc-bench: ") && text.split(separator: "\n").count == 1)
+    }
+}
