@@ -1,6 +1,6 @@
 /// Everything carried from one settled period to the next, keyed by names so that it survives
 /// an amendment of the contract (names that no longer exist are kept and ignored).
-public struct ContractRunState: Hashable, Sendable {
+public struct ContractRunState: Hashable, Sendable, Codable {
     /// The last period settled, if any.
     public internal(set) var lastSettled: Period?
     /// Metric values reported for `lastSettled` (read by `previous` and `growth`).
@@ -38,19 +38,19 @@ public struct EvaluationError: Error, Sendable, CustomStringConvertible, Equatab
     public var description: String { "cannot settle \(period): \(message)" }
 }
 
-public struct Payout: Hashable, Sendable {
+public struct Payout: Hashable, Sendable, Codable {
     public let member: String
     public let amountMinor: Int64
     public let rule: String
 }
 
-public struct RatingChange: Hashable, Sendable {
+public struct RatingChange: Hashable, Sendable, Codable {
     public let member: String
     public let delta: Int
 }
 
 /// A goal decided in a period: met, or missed with its consequences.
-public struct GoalOutcome: Hashable, Sendable {
+public struct GoalOutcome: Hashable, Sendable, Codable {
     public let goal: String
     public let met: Bool
     public let ratingChanges: [RatingChange]

@@ -1,6 +1,6 @@
 /// An exact percentage: `numerator / denominator` percent, reduced, denominator > 0.
 /// 12.5% is 25/2; one third of a percent is 1/3.
-public struct Percent: Hashable, Comparable, Sendable, CustomStringConvertible {
+public struct Percent: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
     public let numerator: Int64
     public let denominator: Int64
 

@@ -1,5 +1,5 @@
 /// A monthly settlement period, written "YYYY-MM" (years 1000...9999).
-public struct Period: Hashable, Comparable, Sendable, CustomStringConvertible {
+public struct Period: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
     /// Months since year 0: year * 12 + (month - 1).
     public let monthIndex: Int
 

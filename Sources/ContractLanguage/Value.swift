@@ -4,7 +4,7 @@ public enum MetricType: String, Sendable, CaseIterable {
 }
 
 /// A typed metric value. Money is in minor units of the contract currency.
-public enum Value: Hashable, Sendable {
+public enum Value: Hashable, Sendable, Codable {
     case money(Int64)
     case count(Int64)
     case percent(Percent)

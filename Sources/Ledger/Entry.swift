@@ -99,6 +99,8 @@ public struct DecodedEntry: Sendable {
     public let entry: Entry
     public let lineBytes: [UInt8]
     public let hash: String
+    /// What the signers signed (§1.6), computed once.
+    public let signingMessage: [UInt8]
 
     /// Decodes one line (without its newline). Checks structure and canonical form only, not meaning.
     public init(line: [UInt8]) throws(LedgerError) {
@@ -118,6 +120,36 @@ public struct DecodedEntry: Sendable {
         self.entry = entry
         self.lineBytes = line
         self.hash = Entry.hash(lineBytes: line)
+        self.signingMessage = Entry.signDomain + Self.unsignedBytes(ofCanonicalLine: line)
+        assert(signingMessage == entry.signingMessage, "unsigned form sliced wrongly")
+    }
+
+    /// The canonical line without its `"sigs"` member. Keys are sorted, so `sigs` is the last
+    /// member before `time`, and its array holds only signature objects: removing
+    /// `,"sigs":[` … `]` leaves exactly the canonical unsigned form.
+    static func unsignedBytes(ofCanonicalLine line: [UInt8]) -> [UInt8] {
+        let marker = Array(",\"sigs\":[".utf8), closing = Array("],\"time\":".utf8)
+        guard let start = lastIndex(of: marker, in: line),
+              let end = firstIndex(of: closing, in: line, from: start) else { preconditionFailure("canonical entry without sigs") }
+        return Array(line[..<start]) + Array(line[(end + 1)...])
+    }
+
+    static func lastIndex(of needle: [UInt8], in bytes: [UInt8]) -> Int? {
+        var index = bytes.count - needle.count
+        while index >= 0 {
+            if bytes[index] == needle[0] && Array(bytes[index..<(index + needle.count)]) == needle { return index }
+            index -= 1
+        }
+        return nil
+    }
+
+    static func firstIndex(of needle: [UInt8], in bytes: [UInt8], from: Int) -> Int? {
+        var index = from
+        while index + needle.count <= bytes.count {
+            if bytes[index] == needle[0] && Array(bytes[index..<(index + needle.count)]) == needle { return index }
+            index += 1
+        }
+        return nil
     }
 
     /// An entry made by this program: encoded, and hashed.
@@ -125,6 +157,7 @@ public struct DecodedEntry: Sendable {
         self.entry = entry
         self.lineBytes = entry.lineBytes
         self.hash = Entry.hash(lineBytes: lineBytes)
+        self.signingMessage = entry.signingMessage
     }
 }
 

@@ -32,44 +32,18 @@ public enum LedgerStore {
             throw located
         }
         try syncDirectory(of: path)
+        unlink(Checkpoint.snapshotPath(forLedger: path))
     }
 
     /// Appends the entries `make` builds from the current state, in one durable write.
-    /// The file is locked for the whole read-validate-write-fsync sequence, so concurrent
+    /// The file is locked for the whole load-validate-write-fsync sequence, so concurrent
     /// writers are serialised and can never fork the chain. Returns the entries written.
     @discardableResult
-    public static func append(path: String, progress: ((Int64) -> Void)? = nil,
+    public static func append(path: String, progress: ((_ entries: Int64, _ bytes: Int64) -> Void)? = nil,
                               make: (LedgerState) throws -> [Entry]) throws -> [DecodedEntry] {
-        let descriptor = open(path, O_RDWR | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            let reason = errno == ENOENT ? "no such ledger file" : "cannot open: \(String(cString: strerror(errno)))"
-            throw LedgerError(.io, reason, file: path)
-        }
-        defer { close(descriptor) }
-        guard flock(descriptor, LOCK_EX) == 0 else { throw LedgerError(.io, "cannot lock the ledger", file: path) }
-        let verified = try Verifier.verify(descriptor: descriptor, path: path, progress: progress)
-        if let torn = verified.tornTail {
-            throw LedgerError(.tornTail, "ends in an interrupted append (\(torn.byteCount) bytes without a newline after entry \(verified.entryCount)); run `emc repair \(path)` before appending", file: path)
-        }
-        var state = verified.state
-        var written: [DecodedEntry] = []
-        var bytes: [UInt8] = []
-        for entry in try make(state) {
-            let decoded = DecodedEntry(entry: entry)
-            do throws(LedgerError) {
-                try state.apply(decoded)
-            } catch {
-                var located = error
-                located.file = path
-                throw located
-            }
-            bytes += decoded.lineBytes
-            bytes.append(0x0a)
-            written.append(decoded)
-        }
-        guard !written.isEmpty else { return [] }
-        try writeDurably(descriptor: descriptor, bytes: bytes, originalSize: verified.validByteCount, path: path)
-        return written
+        let writer = try LedgerWriter(path: path, progress: progress)
+        defer { writer.close() }
+        return try writer.append(try make(writer.state))
     }
 
     /// Writes `bytes` at the end of the file and fsyncs. On any failure the file is truncated

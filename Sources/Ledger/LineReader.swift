@@ -25,11 +25,17 @@ struct LineReader {
     /// File offset of `storage[start]`.
     private(set) var offset: Int64 = 0
     private(set) var lineNumber = 0
+    /// File offset where the last line returned starts.
+    private(set) var lastLineOffset: Int64 = 0
     private(set) var tail: Tail = .clean
 
-    init(path: String, descriptor: Int32) {
+    /// Reads from the descriptor's current position, which is file offset `offset` and follows
+    /// `lineNumber` complete lines.
+    init(path: String, descriptor: Int32, offset: Int64 = 0, lineNumber: Int = 0) {
         self.path = path
         self.descriptor = descriptor
+        self.offset = offset
+        self.lineNumber = lineNumber
         self.storage = [UInt8](repeating: 0, count: Entry.maximumLineBytes + 1 + Self.chunkBytes)
     }
 
@@ -42,6 +48,7 @@ struct LineReader {
         while true {
             if let newline = findNewline() {
                 var line = storage.withUnsafeBufferPointer { Array(UnsafeBufferPointer(rebasing: $0[start..<newline])) }
+                lastLineOffset = oversized == nil ? offset : oversizedStart
                 offset += Int64(newline - start + 1)
                 start = newline + 1
                 lineNumber += 1

@@ -61,7 +61,7 @@ extension LedgerState {
             guard let kind = Self.kinds[entry.kind] else { throw rejected("unknown entry kind \"\(entry.kind)\"") }
             let authorization = try kind.authorize(entry, in: self)
             try checkSignatureShape(entry, signers: authorization.signers)
-            let message = entry.signingMessage
+            let message = decoded.signingMessage
             for (signature, key) in zip(entry.signatures, authorization.signers) {
                 jobs.append(SignatureJob(seq: entry.seq, key: key, message: message, signature: signature.signature))
             }

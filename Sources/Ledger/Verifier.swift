@@ -11,8 +11,17 @@ public struct VerifiedLedger: Sendable {
     public var state: LedgerState
     /// Bytes of the file covered by complete, valid entries.
     public var validByteCount: Int64
+    /// Where the last valid entry's line starts (its hash is the head).
+    public var lastLineOffset: Int64 = 0
     /// Set when the file ends in a line without a newline (an interrupted append).
     public var tornTail: (offset: Int64, byteCount: Int)?
+
+    public init(state: LedgerState, validByteCount: Int64, lastLineOffset: Int64, tornTail: (offset: Int64, byteCount: Int)?) {
+        self.state = state
+        self.validByteCount = validByteCount
+        self.lastLineOffset = lastLineOffset
+        self.tornTail = tornTail
+    }
 
     public var entryCount: Int64 { state.headSeq }
 }
@@ -24,11 +33,33 @@ public enum Verifier {
     /// Reads and verifies the whole file. Throws the first bad entry. A torn tail is not thrown:
     /// it is returned in `tornTail`, so that callers decide (verify reports it, repair removes it).
     /// With `limit`, only the first `limit` entries are read (the state "as of entry `limit`").
-    public static func verify(path: String, limit: Int64? = nil, progress: ((Int64) -> Void)? = nil,
+    public static func verify(path: String, limit: Int64? = nil, progress: ((_ entries: Int64, _ bytes: Int64) -> Void)? = nil,
                               willApply: ((DecodedEntry, LedgerState) -> Void)? = nil) throws(LedgerError) -> VerifiedLedger {
         let descriptor = try openForReading(path)
         defer { close(descriptor) }
         return try verify(descriptor: descriptor, path: path, limit: limit, progress: progress, willApply: willApply)
+    }
+
+    /// Verifies only what was appended after `checkpoint`, a result this program verified earlier
+    /// (e.g. loaded with `Checkpoint.load`). The checkpoint's head must still be the line at its
+    /// offset; otherwise this throws and the caller verifies from the start.
+    public static func verify(path: String, resumingFrom checkpoint: VerifiedLedger,
+                              progress: ((_ entries: Int64, _ bytes: Int64) -> Void)? = nil) throws(LedgerError) -> VerifiedLedger {
+        let descriptor = try openForReading(path)
+        defer { close(descriptor) }
+        return try verify(descriptor: descriptor, path: path, resumingFrom: checkpoint, progress: progress)
+    }
+
+    static func verify(descriptor: Int32, path: String, resumingFrom checkpoint: VerifiedLedger,
+                       progress: ((_ entries: Int64, _ bytes: Int64) -> Void)?) throws(LedgerError) -> VerifiedLedger {
+        try Checkpoint.checkHead(of: checkpoint, descriptor: descriptor, path: path)
+        guard lseek(descriptor, off_t(checkpoint.validByteCount), SEEK_SET) >= 0 else {
+            throw LedgerError(.io, "cannot seek to the checkpoint", file: path)
+        }
+        let reader = LineReader(path: path, descriptor: descriptor, offset: checkpoint.validByteCount,
+                                lineNumber: Int(checkpoint.state.headSeq))
+        return try verify(reader: reader, state: checkpoint.state, lastLineOffset: checkpoint.lastLineOffset,
+                          path: path, limit: nil, progress: progress, willApply: nil)
     }
 
     static func openForReading(_ path: String) throws(LedgerError) -> Int32 {
@@ -45,11 +76,19 @@ public enum Verifier {
         return descriptor
     }
 
-    static func verify(descriptor: Int32, path: String, limit: Int64? = nil, progress: ((Int64) -> Void)?,
+    static func verify(descriptor: Int32, path: String, limit: Int64? = nil, progress: ((_ entries: Int64, _ bytes: Int64) -> Void)?,
                        willApply: ((DecodedEntry, LedgerState) -> Void)? = nil) throws(LedgerError) -> VerifiedLedger {
-        var reader = LineReader(path: path, descriptor: descriptor)
-        var state = LedgerState()
-        var validBytes: Int64 = 0
+        try verify(reader: LineReader(path: path, descriptor: descriptor), state: LedgerState(), lastLineOffset: 0,
+                   path: path, limit: limit, progress: progress, willApply: willApply)
+    }
+
+    static func verify(reader initialReader: LineReader, state initialState: LedgerState, lastLineOffset initialLastLine: Int64,
+                       path: String, limit: Int64?, progress: ((_ entries: Int64, _ bytes: Int64) -> Void)?,
+                       willApply: ((DecodedEntry, LedgerState) -> Void)?) throws(LedgerError) -> VerifiedLedger {
+        var reader = initialReader
+        var state = initialState
+        var validBytes = reader.offset
+        var lastLineOffset = initialLastLine
         var batch: [[UInt8]] = []
         batch.reserveCapacity(batchSize)
         do throws(LedgerError) {
@@ -61,7 +100,8 @@ public enum Verifier {
                     try verifyBatch(batch, firstLine: reader.lineNumber - batch.count + 1, state: &state, willApply: willApply)
                     batch.removeAll(keepingCapacity: true)
                     validBytes = reader.offset
-                    progress?(state.headSeq)
+                    lastLineOffset = reader.lastLineOffset
+                    progress?(state.headSeq, reader.offset)
                 }
                 if line == nil { break }
             }
@@ -70,7 +110,7 @@ public enum Verifier {
             located.file = path
             throw located
         }
-        var result = VerifiedLedger(state: state, validByteCount: validBytes, tornTail: nil)
+        var result = VerifiedLedger(state: state, validByteCount: validBytes, lastLineOffset: lastLineOffset, tornTail: nil)
         if case .torn(let offset, let count) = reader.tail { result.tornTail = (offset, count) }
         if let limit, state.headSeq < limit, result.tornTail == nil {
             throw LedgerError(.usage, "the ledger has only \(state.headSeq) entries, not \(limit)", file: path)

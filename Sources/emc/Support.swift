@@ -72,16 +72,20 @@ final class ProgressReporter {
         self.totalBytes = size ?? 0
     }
 
-    /// Approximate total entries are unknown up front; the rate and entries done are shown.
-    func update(_ entries: Int64) {
+    /// Entries done, rate, and time left estimated from the bytes read so far.
+    func update(_ entries: Int64, _ bytes: Int64) {
         guard enabled else { return }
         let now = Date()
         guard now.timeIntervalSince(lastUpdate) >= 0.2 else { return }
         lastUpdate = now
-        let elapsed = max(now.timeIntervalSince(start), 0.001)
-        let rate = Int(Double(entries) / elapsed)
-        let line = "\r\(label): \(entries) entries, \(rate) entries/s, \(Int(elapsed))s elapsed"
-        FileHandle.standardError.write(Data(line.utf8))
+        let elapsedMs = max(Int64(now.timeIntervalSince(start) * 1000), 1)
+        let rate = entries * 1000 / elapsedMs
+        var line = "\r\(label): \(entries) entries, \(rate) entries/s"
+        if bytes > 0, totalBytes > bytes {
+            let leftSeconds = (totalBytes - bytes) * elapsedMs / bytes / 1000
+            line += ", \(bytes * 100 / totalBytes)%, about \(leftSeconds)s left"
+        }
+        FileHandle.standardError.write(Data((line + "\u{1B}[K").utf8))
         shown = true
     }
 

@@ -9,12 +9,21 @@ struct Verify: ParsableCommand {
     @Argument(help: "The ledger file.") var ledger: String
     @Flag(help: "Print a JSON summary on stdout.") var json = false
     @Flag(help: "No progress on stderr.") var quiet = false
+    @Option(help: "A checkpoint file you keep: when it matches the ledger, only entries appended since are verified; it is updated after a successful verify.")
+    var checkpoint: String?
 
     func run() throws {
         let progress = ProgressReporter(label: "verifying", path: ledger, quiet: quiet)
         let verified: VerifiedLedger
+        var resumedAt: Int64? = nil
         do {
-            verified = try Verifier.verify(path: ledger, progress: progress.update)
+            if let checkpoint, let saved = Checkpoint.load(from: checkpoint),
+               let resumed = try? Verifier.verify(path: ledger, resumingFrom: saved, progress: progress.update) {
+                verified = resumed
+                resumedAt = saved.entryCount
+            } else {
+                verified = try Verifier.verify(path: ledger, progress: progress.update)
+            }
             progress.finish()
         } catch {
             progress.finish()
@@ -35,13 +44,17 @@ struct Verify: ParsableCommand {
             }
             throw LedgerError(.tornTail, message, file: ledger)
         }
+        if let checkpoint { Checkpoint.save(verified, to: checkpoint) }
         if json {
-            printJSON(.object([
+            var fields: [String: JSONValue] = [
                 "ok": .bool(true), "entries": .integer(state.headSeq), "members": .integer(Int64(state.members.count)),
                 "head": .string(state.headHash), "ledger": .string(state.ledgerID),
-            ]))
+            ]
+            if let resumedAt { fields["resumed_after"] = .integer(resumedAt) }
+            printJSON(.object(fields))
         } else {
-            print("ok: \(state.headSeq) entries, \(state.members.count) members, head \(state.headHash)")
+            let resumed = resumedAt.map { $0 == state.headSeq ? " (no entries since the checkpoint)" : " (verified entries \($0 + 1)-\(state.headSeq) after the checkpoint)" } ?? ""
+            print("ok: \(state.headSeq) entries, \(state.members.count) members, head \(state.headHash)\(resumed)")
         }
     }
 }

@@ -59,6 +59,41 @@ import Testing
         #expect(log.stdout.contains("settles 2020-05 under version 1: 3 payouts"))
     }
 
+    /// A dispute through the binary: opened, approved by all, and the adopting vote appends the adjustment.
+    @Test func disputeAndAdjustmentThroughTheBinary() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let source = fixturesRoot.appendingPathComponent("ledgers/valid/lifecycle.jsonl")
+        let lines = try String(contentsOf: source, encoding: .utf8).split(separator: "\n").prefix(17)
+        try (lines.joined(separator: "\n") + "\n").write(to: directory.appendingPathComponent("l.jsonl"), atomically: true, encoding: .utf8)
+        for name in ["yu", "chef", "farm"] {
+            let key = directory.appendingPathComponent("\(name).key")
+            try FileManager.default.copyItem(at: fixturesRoot.appendingPathComponent("keys/\(name).key"), to: key)
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: key.path)
+        }
+        let before = try emc(["status", "l.jsonl", "--json"], in: directory).stdout
+        let open = try emc(["dispute", "l.jsonl", "--key", "farm.key", "--period", "2020-06", "--set", "cost=900",
+                            "--reason", "a duplicated feed invoice", "--time", "2020-08-03T09:00:00Z"], in: directory)
+        #expect(open.stdout.contains("dispute 18"))
+        let blocked = try emc(["dispute", "l.jsonl", "--key", "yu.key", "--period", "2020-07", "--set", "cost=1",
+                               "--reason", "again", "--time", "2020-08-03T10:00:00Z"], in: directory, expect: 1)
+        #expect(blocked.stderr.contains("still open"))
+        _ = try emc(["vote", "l.jsonl", "--key", "yu.key", "--proposal", "18", "--approve", "--time", "2020-08-04T09:00:00Z"], in: directory)
+        let adopting = try emc(["vote", "l.jsonl", "--key", "chef.key", "--proposal", "18", "--approve", "--time", "2020-08-04T10:00:00Z"], in: directory)
+        #expect(adopting.stdout.contains("adopted"))
+        #expect(adopting.stdout.contains("2020-06: yu +25.00, chef +15.00, farm +10.00"))
+        #expect(adopting.stdout.contains("2020-07: no change"))
+        let after = try emc(["status", "l.jsonl", "--json"], in: directory).stdout
+        #expect(before.contains("{\"amount\":\"747.50\",\"member\":\"yu\"}"))
+        #expect(after.contains("{\"amount\":\"772.50\",\"member\":\"yu\"}"))
+        let log = try emc(["log", "l.jsonl"], in: directory)
+        #expect(log.stdout.contains("adjusts dispute 18: 2 period(s) re-settled"))
+        _ = try emc(["verify", "l.jsonl"], in: directory)
+        let explain = try emc(["explain", "l.jsonl", "--period", "2020-06", "--member", "farm"], in: directory)
+        #expect(explain.stdout.contains("adjusted by entry 21"))
+        #expect(explain.stdout.contains("supersedes entry 13"))
+    }
+
     /// The settle entries of the lifecycle fixture ledger agree with `emc simulate` on the same reports.
     @Test func fixtureSettlementsAgreeWithSimulateCommand() throws {
         let directory = try makeTemporaryDirectory()

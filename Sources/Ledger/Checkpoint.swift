@@ -1,0 +1,140 @@
+import Foundation
+import LedgerCrypto
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A verified state saved to a file, with where in the ledger it ends. Writers keep one next to the
+/// ledger (`LEDGER.state`) so an append does not re-verify the whole log; a member can keep one to
+/// verify only what was appended since (`emc verify --checkpoint`). It is only a cache: before use
+/// its head hash is checked against the ledger's line at its offset, and any mismatch means
+/// "verify from the start".
+public enum Checkpoint {
+    struct File: Codable {
+        var format = 1
+        var byteCount: Int64
+        var lastLineOffset: Int64
+        var state: StateSnapshot
+    }
+
+    public static func snapshotPath(forLedger path: String) -> String { path + ".state" }
+
+    /// Writes `verified` to `path` atomically (temporary file, then rename). Not fsync'd: a lost or
+    /// torn checkpoint only costs a full verification next time.
+    public static func save(_ verified: VerifiedLedger, to path: String) {
+        let file = File(byteCount: verified.validByteCount, lastLineOffset: verified.lastLineOffset, state: verified.state.snapshot)
+        guard let data = try? JSONEncoder().encode(file) else { return }
+        let temporary = path + ".tmp-\(getpid())"
+        guard FileManager.default.createFile(atPath: temporary, contents: data) else { return }
+        if rename(temporary, path) != 0 { unlink(temporary) }
+    }
+
+    /// The checkpoint in `path`, or nil when there is none or it cannot be read.
+    public static func load(from path: String) -> VerifiedLedger? {
+        guard let data = FileManager.default.contents(atPath: path),
+              let file = try? JSONDecoder().decode(File.self, from: data), file.format == 1,
+              let state = LedgerState(snapshot: file.state) else { return nil }
+        return VerifiedLedger(state: state, validByteCount: file.byteCount, lastLineOffset: file.lastLineOffset, tornTail: nil)
+    }
+
+    /// Throws unless the ledger still holds, at the checkpoint's offset, the line whose hash is its head.
+    static func checkHead(of checkpoint: VerifiedLedger, descriptor: Int32, path: String) throws(LedgerError) {
+        let length = Int(checkpoint.validByteCount - checkpoint.lastLineOffset)
+        var status = stat()
+        guard !checkpoint.state.isEmpty, length > 1, length <= Entry.maximumLineBytes + 1,
+              fstat(descriptor, &status) == 0, Int64(status.st_size) >= checkpoint.validByteCount else {
+            throw LedgerError(.usage, "the checkpoint does not fit this ledger", file: path)
+        }
+        var line = [UInt8](repeating: 0, count: length)
+        let count = line.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, length, off_t(checkpoint.lastLineOffset)) }
+        guard count == length, line.last == 0x0a,
+              Entry.hash(lineBytes: Array(line.dropLast())) == checkpoint.state.headHash else {
+            throw LedgerError(.usage, "the checkpoint's head is not entry \(checkpoint.state.headSeq) of this ledger", file: path)
+        }
+    }
+}
+
+/// An open, exclusively locked ledger for appending many entries, each `append` one durable write.
+/// Opening loads the state from the checked snapshot (`LEDGER.state`) when it fits, verifying only
+/// what follows it; otherwise it verifies the whole file. Used by every appending command.
+public final class LedgerWriter {
+    public let path: String
+    public private(set) var verified: VerifiedLedger
+    private let descriptor: Int32
+    private var isOpen = true
+
+    public var state: LedgerState { verified.state }
+
+    public init(path: String, progress: ((_ entries: Int64, _ bytes: Int64) -> Void)? = nil) throws(LedgerError) {
+        let descriptor = open(path, O_RDWR | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            let reason = errno == ENOENT ? "no such ledger file" : "cannot open: \(String(cString: strerror(errno)))"
+            throw LedgerError(.io, reason, file: path)
+        }
+        guard flock(descriptor, LOCK_EX) == 0 else {
+            Glibc.close(descriptor)
+            throw LedgerError(.io, "cannot lock the ledger", file: path)
+        }
+        self.path = path
+        self.descriptor = descriptor
+        do throws(LedgerError) {
+            verified = try Self.load(descriptor: descriptor, path: path, progress: progress)
+        } catch {
+            Glibc.close(descriptor)
+            throw error
+        }
+        if let torn = verified.tornTail {
+            Glibc.close(descriptor)
+            isOpen = false
+            throw LedgerError(.tornTail, "ends in an interrupted append (\(torn.byteCount) bytes without a newline after entry \(verified.entryCount)); run `emc repair \(path)` before appending", file: path)
+        }
+    }
+
+    static func load(descriptor: Int32, path: String, progress: ((_ entries: Int64, _ bytes: Int64) -> Void)?) throws(LedgerError) -> VerifiedLedger {
+        if let checkpoint = Checkpoint.load(from: Checkpoint.snapshotPath(forLedger: path)),
+           let resumed = try? Verifier.verify(descriptor: descriptor, path: path, resumingFrom: checkpoint, progress: progress) {
+            return resumed
+        }
+        guard lseek(descriptor, 0, SEEK_SET) == 0 else { throw LedgerError(.io, "cannot seek", file: path) }
+        return try Verifier.verify(descriptor: descriptor, path: path, progress: progress)
+    }
+
+    /// Applies `entries` in order to the state (all or nothing), then writes them with one fsync.
+    @discardableResult
+    public func append(_ entries: [Entry]) throws(LedgerError) -> [DecodedEntry] {
+        precondition(isOpen, "append after close")
+        var state = verified.state
+        var written: [DecodedEntry] = []
+        var bytes: [UInt8] = []
+        var lastLineOffset = verified.lastLineOffset
+        for entry in entries {
+            let decoded = DecodedEntry(entry: entry)
+            do throws(LedgerError) {
+                try state.apply(decoded)
+            } catch {
+                var located = error
+                located.file = path
+                throw located
+            }
+            lastLineOffset = verified.validByteCount + Int64(bytes.count)
+            bytes += decoded.lineBytes
+            bytes.append(0x0a)
+            written.append(decoded)
+        }
+        guard !written.isEmpty else { return [] }
+        try LedgerStore.writeDurably(descriptor: descriptor, bytes: bytes, originalSize: verified.validByteCount, path: path)
+        verified = VerifiedLedger(state: state, validByteCount: verified.validByteCount + Int64(bytes.count),
+                                  lastLineOffset: lastLineOffset, tornTail: nil)
+        return written
+    }
+
+    /// Saves the snapshot and releases the lock.
+    public func close() {
+        guard isOpen else { return }
+        Checkpoint.save(verified, to: Checkpoint.snapshotPath(forLedger: path))
+        Glibc.close(descriptor)
+        isOpen = false
+    }
+
+    deinit { close() }
+}
