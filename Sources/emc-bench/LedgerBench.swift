@@ -10,7 +10,7 @@ struct LedgerFigures {
     var verifySeconds = 0.0
     var verifyPeakResidentMegabytes = 0.0
     var incrementalVerifyMilliseconds = 0.0
-    var incrementalIsFullVerify = true
+    var incrementalEntries = 0
     var append = Samples()
     var fsync = Samples()
     var bulkEntries = 0
@@ -19,8 +19,8 @@ struct LedgerFigures {
 
 /// Builds the synthetic ledger through the real write path, then measures verify and append on it.
 struct LedgerBench {
-    /// Single appends stop early (after at least 10) once they have taken this long: until
-    /// `LedgerStore.append` keeps a state snapshot, each one re-verifies the whole file.
+    /// Single appends stop early (after at least 10) once they have taken this long, in case
+    /// opening the ledger falls back to a full verify (a stale or missing state snapshot).
     static let singleAppendBudgetSeconds = 60.0
     let singleAppendCount: Int
     let bulkCount: Int
@@ -51,9 +51,8 @@ struct LedgerBench {
         return figures
     }
 
-    /// Batches grow with the file (2,048 up to 32,768 entries) so that the stand-in writer's
-    /// re-verification per call stays a small multiple of the file, and memory stays bounded.
-    static func batchSize(afterWritten written: Int) -> Int { min(max(2_048, written), 32_768) }
+    /// Entries per durable batch while building: memory stays bounded whatever the ledger size.
+    static let buildBatchSize = 4_096
 
     mutating func build(entries count: Int) throws {
         log("building a \(count)-entry ledger in \(path)")
@@ -63,7 +62,7 @@ struct LedgerBench {
         defer { writer.close() }
         var written = 1
         while written < count {
-            let batch = try ledger.next(min(Self.batchSize(afterWritten: written), count - written))
+            let batch = try ledger.next(min(Self.buildBatchSize, count - written))
             try writer.append(batch)
             written += batch.count
             log("  \(written) entries")
@@ -138,41 +137,33 @@ struct LedgerBench {
     }
 
     /// One durable batch of `bulkCount` pre-signed entries, then `incrementalCount` more and the
-    /// verify that follows them.
+    /// verify that follows them, resuming from the checkpoint a member kept before they were added.
     mutating func measureBulkAndIncremental() throws {
         log("bulk append and incremental verify")
-        var writer = try BenchWriter(path: path)
+        let writer = try BenchWriter(path: path)
         ledger.resynchronize(with: writer.state)
         let bulk = try ledger.next(bulkCount)
         let (_, bulkSeconds) = try Clock.measure { try writer.append(bulk) }
         figures.bulkEntries = bulk.count
         figures.bulkSeconds = bulkSeconds
-        writer.close()
-
-        let checkpoint = try IncrementalVerify.checkpoint(path: path)
-        writer = try BenchWriter(path: path)
-        ledger.resynchronize(with: writer.state)
+        // The member's checkpoint: what `emc verify --checkpoint FILE` saves after verifying.
+        Checkpoint.save(writer.verified, to: checkpointPath)
         try writer.append(try ledger.next(incrementalCount))
         let head = writer.state.headHash
         writer.close()
-        let (verified, seconds) = try Clock.measure { try IncrementalVerify.verify(path: path, from: checkpoint) }
-        guard verified.state.headHash == head else { throw BenchError("the incremental verify ended at another head") }
+        let (verified, seconds) = try Clock.measure { () throws -> VerifiedLedger in
+            guard let checkpoint = Checkpoint.load(from: checkpointPath) else { throw BenchError("cannot load \(checkpointPath)") }
+            return try Verifier.verify(path: path, resumingFrom: checkpoint)
+        }
+        guard verified.state.headHash == head, verified.tornTail == nil else {
+            throw BenchError("the incremental verify did not end at the written head")
+        }
         figures.incrementalVerifyMilliseconds = seconds * 1e3
-        figures.incrementalIsFullVerify = IncrementalVerify.isFullVerify
-    }
-}
-
-/// Verifying only what was appended since a verified checkpoint. `Verifier.verify(path:resumingFrom:)`
-/// is not on main yet: until it is, this is a full verify (and `isFullVerify` says so).
-enum IncrementalVerify {
-    static let isFullVerify = true
-
-    /// The checkpoint a member keeps after a verify; nil while resuming is not available.
-    static func checkpoint(path: String) throws -> VerifiedLedger? {
-        isFullVerify ? nil : try Verifier.verify(path: path)
+        figures.incrementalEntries = incrementalCount
     }
 
-    static func verify(path: String, from checkpoint: VerifiedLedger?) throws -> VerifiedLedger {
-        try Verifier.verify(path: path)
-    }
+    var checkpointPath: String { directory + "/bench-member.checkpoint" }
+
+    /// Every file the benchmark leaves in its directory.
+    var createdFiles: [String] { [path, Checkpoint.snapshotPath(forLedger: path), checkpointPath] }
 }

@@ -68,9 +68,7 @@ struct Report {
         lines.append("  bulk: \(ledger.bulkEntries) pre-signed entries in one append call (\(String(format: "%.0f", ledger.bulkSeconds * 1e3)) ms);")
         lines.append("  settle_400x12: contracts of 10/20/50/100 members and 5/10/25/50 rules, 100 of each, one core.")
         if quick { lines.append("  QUICK RUN (--quick): few samples and small batches; not figures to quote.") }
-        if ledger.incrementalIsFullVerify {
-            lines.append("  incremental_verify_ms is a FULL verify: Verifier.verify(path:resumingFrom:) is not available yet (TODO).")
-        }
+        lines.append("  incremental: load a checkpoint file, then Verifier.verify(path:resumingFrom:) over \(ledger.incrementalEntries) new entries.")
         return lines.joined(separator: "\n")
     }
 }

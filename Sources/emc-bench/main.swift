@@ -34,7 +34,7 @@ func runBenchmark(_ options: Options) throws -> Report {
     }
     var bench = try LedgerBench(directory: directory, quick: options.quick, log: log)
     defer {
-        try? fileManager.removeItem(atPath: bench.path)
+        for file in bench.createdFiles { try? fileManager.removeItem(atPath: file) }
         if options.directory == nil { try? fileManager.removeItem(atPath: directory) }
     }
     report.ledger = try bench.run(entries: options.entries)
