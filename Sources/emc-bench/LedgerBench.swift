@@ -102,6 +102,19 @@ struct LedgerBench {
         print("\(verified.entryCount) \(seconds) \(peakResidentMegabytes() ?? 0)")
     }
 
+    /// One single durable append of a report to a synthetic ledger (to profile the append path).
+    static func appendOnce(path: String) throws {
+        var generator = try SyntheticLedger(contract: SyntheticContract(members: 100, rules: 50))
+        let (written, seconds) = try Clock.measure {
+            try LedgerStore.append(path: path) { state in
+                generator.resume(from: state)
+                let metric = generator.contract.metrics[0]
+                return [try generator.report(metric, value: generator.contract.value(of: metric, periodIndex: generator.periodIndex + 1))]
+            }
+        }
+        print("appended entry \(written[0].entry.seq) in \(String(format: "%.3f", seconds * 1e3)) ms")
+    }
+
     /// Bare write + fsync of one report-sized line to a scratch file next to the ledger.
     mutating func measureFsync() throws {
         let scratch = directory + "/bench-fsync.scratch"

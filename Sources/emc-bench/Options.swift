@@ -9,6 +9,8 @@ struct Options {
     var verifyOnly: String? = nil
     /// Build the ledger in `--dir` and keep it, measuring nothing (for profiling a verify).
     var buildOnly = false
+    /// Internal: one single durable append of a report to FILE (a ledger built by --build-only).
+    var appendOnce: String? = nil
     /// Fewer samples and smaller batches: a smoke run for tests, not figures to quote.
     var quick = false
 
@@ -17,8 +19,9 @@ struct Options {
       --entries N  size of the synthetic ledger (default 100000; at least 500)
       --json       print the figures as one JSON object on the last line
       --dir DIR    where to build the ledger (default: a new temporary directory, removed afterwards)
-      --build-only only build DIR/bench-ledger.jsonl and keep it (needs --dir), e.g. to profile
-                   `emc-bench --verify-only DIR/bench-ledger.jsonl` under valgrind
+      --build-only only build DIR/bench-ledger.jsonl and keep it (needs --dir), for profiling:
+      --verify-only FILE   one full verify of FILE; prints "entries seconds peak_rss_mb"
+      --append-once FILE   one single durable append of a report to FILE (built by --build-only)
       --quick      few samples and small batches, for smoke tests; not figures to quote
     """
 
@@ -45,6 +48,7 @@ struct Options {
             case "--dir": options.directory = try value(of: argument)
             case "--verify-only": options.verifyOnly = try value(of: argument)
             case "--build-only": options.buildOnly = true
+            case "--append-once": options.appendOnce = try value(of: argument)
             case "--quick": options.quick = true
             case "-h", "--help":
                 print(usage)

@@ -42,6 +42,14 @@ struct SyntheticLedger {
     /// Replaces the tracked state, e.g. with a writer's after entries were appended elsewhere.
     mutating func resynchronize(with state: LedgerState) { self.state = state }
 
+    /// Continues a synthetic ledger read from disk: reports go to the period after the last settled one.
+    mutating func resume(from state: LedgerState) {
+        self.state = state
+        let next = state.lastSettledPeriod.map { $0.monthIndex + 1 } ?? Self.firstPeriod.monthIndex
+        periodIndex = next - Self.firstPeriod.monthIndex
+        step = 0
+    }
+
     /// The next entry; it is already applied to `state` (signatures are the writer's to check).
     mutating func next() throws -> DecodedEntry {
         let entry = try makeNext()

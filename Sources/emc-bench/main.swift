@@ -46,6 +46,10 @@ do {
         try LedgerBench.verifyOnly(path: path)
         exit(0)
     }
+    if let path = options.appendOnce {
+        try LedgerBench.appendOnce(path: path)
+        exit(0)
+    }
     if options.buildOnly, let directory = options.directory {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var bench = try LedgerBench(directory: directory, quick: false, log: log)
