@@ -13,6 +13,8 @@ struct LedgerFigures {
     var incrementalEntries = 0
     var append = Samples()
     var fsync = Samples()
+    /// Single appends through one open `LedgerWriter` (not an issue figure; for comparison).
+    var sessionAppend = Samples()
     var bulkEntries = 0
     var bulkSeconds = 0.0
 }
@@ -154,6 +156,13 @@ struct LedgerBench {
     mutating func measureBulkAndIncremental() throws {
         log("bulk append and incremental verify")
         let writer = try BenchWriter(path: path)
+        // For comparison: single appends through a writer session kept open (no state load or save).
+        for index in 0..<singleAppendCount {
+            let metric = ledger.contract.metrics[index % ledger.contract.metrics.count]
+            let entry = try ledger.report(metric, value: ledger.contract.value(of: metric, periodIndex: index + 3), after: writer.state)
+            let (_, seconds) = try Clock.measure { try writer.append([entry]) }
+            figures.sessionAppend.add(seconds * 1e3)
+        }
         ledger.resynchronize(with: writer.state)
         let bulk = try ledger.next(bulkCount)
         let (_, bulkSeconds) = try Clock.measure { try writer.append(bulk) }

@@ -65,6 +65,10 @@ struct Report {
         lines.append("")
         lines.append("notes: raw_verify over \(cores) workers; raw_sha256 on one core, 1 MiB buffers; verify in a child process;")
         lines.append("  append: \(ledger.append.count) single LedgerStore.append calls; fsync: \(ledger.fsync.count) bare write+fsync;")
+        if ledger.sessionAppend.count > 0 {
+            lines.append("  for comparison, single appends through one open LedgerWriter session: p50 \(Self.number(ledger.sessionAppend.median, decimals: 3)) ms, "
+                + "p99 \(Self.number(ledger.sessionAppend.percentile(0.99), decimals: 3)) ms (ratio \(Self.number(ledger.sessionAppend.median / ledger.fsync.median, decimals: 2)));")
+        }
         lines.append("  bulk: \(ledger.bulkEntries) pre-signed entries in one append call (\(String(format: "%.0f", ledger.bulkSeconds * 1e3)) ms);")
         lines.append("  settle_400x12: contracts of 10/20/50/100 members and 5/10/25/50 rules, 100 of each, one core.")
         if quick { lines.append("  QUICK RUN (--quick): few samples and small batches; not figures to quote.") }
