@@ -66,11 +66,7 @@ public final class LedgerWriter {
     public var state: LedgerState { verified.state }
 
     public init(path: String, progress: ((_ entries: Int64, _ bytes: Int64) -> Void)? = nil) throws(LedgerError) {
-        let descriptor = open(path, O_RDWR | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            let reason = errno == ENOENT ? "no such ledger file" : "cannot open: \(String(cString: strerror(errno)))"
-            throw LedgerError(.io, reason, file: path)
-        }
+        let descriptor = try Verifier.openLedger(path, flags: O_RDWR)
         guard flock(descriptor, LOCK_EX) == 0 else {
             Glibc.close(descriptor)
             throw LedgerError(.io, "cannot lock the ledger", file: path)
@@ -83,10 +79,11 @@ public final class LedgerWriter {
             Glibc.close(descriptor)
             throw error
         }
-        if let torn = verified.tornTail {
+        if var torn = verified.tornTailError(path: path) {
             Glibc.close(descriptor)
             isOpen = false
-            throw LedgerError(.tornTail, "ends in an interrupted append (\(torn.byteCount) bytes without a newline after entry \(verified.entryCount)); run `emc repair \(path)` before appending", file: path)
+            torn.reason += " before appending"
+            throw torn
         }
     }
 

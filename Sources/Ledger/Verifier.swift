@@ -24,6 +24,17 @@ public struct VerifiedLedger: Sendable {
     }
 
     public var entryCount: Int64 { state.headSeq }
+
+    /// The error for a torn tail, naming `emc repair`.
+    public func tornTailError(path: String) -> LedgerError? {
+        guard let torn = tornTail else { return nil }
+        return LedgerError(.tornTail, "torn tail after entry \(entryCount): the last append was interrupted (\(torn.byteCount) bytes without a newline at byte \(torn.offset)); run `emc repair \(path)`", file: path)
+    }
+
+    /// Throws the torn-tail error, if any: for readers that need a whole, clean ledger.
+    public func requireNoTornTail(path: String) throws(LedgerError) {
+        if let error = tornTailError(path: path) { throw error }
+    }
 }
 
 /// Streams a ledger through `LedgerState.apply`, checking signatures in parallel batches.
@@ -62,12 +73,18 @@ public enum Verifier {
                           path: path, limit: nil, progress: progress, willApply: nil)
     }
 
-    static func openForReading(_ path: String) throws(LedgerError) -> Int32 {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    /// Opens the ledger file; a missing or unreadable file is an I/O error naming it.
+    static func openLedger(_ path: String, flags: Int32) throws(LedgerError) -> Int32 {
+        let descriptor = open(path, flags | O_CLOEXEC)
         guard descriptor >= 0 else {
             let reason = errno == ENOENT ? "no such ledger file" : "cannot open: \(String(cString: strerror(errno)))"
             throw LedgerError(.io, reason, file: path)
         }
+        return descriptor
+    }
+
+    static func openForReading(_ path: String) throws(LedgerError) -> Int32 {
+        let descriptor = try openLedger(path, flags: O_RDONLY)
         var status = stat()
         guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
             close(descriptor)
