@@ -104,10 +104,11 @@ public final class LedgerWriter {
         var written: [DecodedEntry] = []
         var bytes: [UInt8] = []
         var lastLineOffset = verified.lastLineOffset
+        var jobs: [SignatureJob] = []
         for entry in entries {
             let decoded = DecodedEntry(entry: entry)
             do throws(LedgerError) {
-                try state.apply(decoded)
+                try state.apply(decoded, deferringSignaturesInto: &jobs)
             } catch {
                 var located = error
                 located.file = path
@@ -119,6 +120,11 @@ public final class LedgerWriter {
             written.append(decoded)
         }
         guard !written.isEmpty else { return [] }
+        // The same signature checks `apply` makes, run on every core for large batches.
+        let valid = Verifier.parallelMap(jobs) { $0.isValid() }
+        if let bad = valid.firstIndex(of: false) {
+            throw LedgerError(.rejected, "signature by key \(jobs[bad].key.keyID) does not verify", seq: jobs[bad].seq, file: path)
+        }
         try LedgerStore.writeDurably(descriptor: descriptor, bytes: bytes, originalSize: verified.validByteCount, path: path)
         verified = VerifiedLedger(state: state, validByteCount: verified.validByteCount + Int64(bytes.count),
                                   lastLineOffset: lastLineOffset, tornTail: nil)
