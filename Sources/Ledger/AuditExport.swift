@@ -72,9 +72,7 @@ public enum AuditExport {
             }
         })
         if let failure { throw failure }
-        if let torn = verified.tornTail {
-            throw LedgerError(.tornTail, "torn tail after entry \(verified.entryCount) (\(torn.byteCount) bytes); run `emc repair \(path)`", file: path)
-        }
+        try verified.requireNoTornTail(path: path)
         guard var result = export else { throw LedgerError(.malformed, "no genesis contract", file: path) }
         result.rows = rows.filter { row in (from.map { row.period >= $0 } ?? true) && (to.map { row.period <= $0 } ?? true) }
         return result

@@ -66,11 +66,7 @@ public final class LedgerWriter {
     public var state: LedgerState { verified.state }
 
     public init(path: String, progress: ((_ entries: Int64, _ bytes: Int64) -> Void)? = nil) throws(LedgerError) {
-        let descriptor = open(path, O_RDWR | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            let reason = errno == ENOENT ? "no such ledger file" : "cannot open: \(String(cString: strerror(errno)))"
-            throw LedgerError(.io, reason, file: path)
-        }
+        let descriptor = try Verifier.openLedger(path, flags: O_RDWR)
         guard flock(descriptor, LOCK_EX) == 0 else {
             Glibc.close(descriptor)
             throw LedgerError(.io, "cannot lock the ledger", file: path)
@@ -83,10 +79,11 @@ public final class LedgerWriter {
             Glibc.close(descriptor)
             throw error
         }
-        if let torn = verified.tornTail {
+        if var torn = verified.tornTailError(path: path) {
             Glibc.close(descriptor)
             isOpen = false
-            throw LedgerError(.tornTail, "ends in an interrupted append (\(torn.byteCount) bytes without a newline after entry \(verified.entryCount)); run `emc repair \(path)` before appending", file: path)
+            torn.reason += " before appending"
+            throw torn
         }
     }
 
@@ -107,10 +104,11 @@ public final class LedgerWriter {
         var written: [DecodedEntry] = []
         var bytes: [UInt8] = []
         var lastLineOffset = verified.lastLineOffset
+        var jobs: [SignatureJob] = []
         for entry in entries {
             let decoded = DecodedEntry(entry: entry)
             do throws(LedgerError) {
-                try state.apply(decoded)
+                try state.apply(decoded, deferringSignaturesInto: &jobs)
             } catch {
                 var located = error
                 located.file = path
@@ -122,6 +120,11 @@ public final class LedgerWriter {
             written.append(decoded)
         }
         guard !written.isEmpty else { return [] }
+        // The same signature checks `apply` makes, run on every core for large batches.
+        let valid = Verifier.parallelMap(jobs) { $0.isValid() }
+        if let bad = valid.firstIndex(of: false) {
+            throw LedgerError(.rejected, "signature by key \(jobs[bad].key.keyID) does not verify", seq: jobs[bad].seq, file: path)
+        }
         try LedgerStore.writeDurably(descriptor: descriptor, bytes: bytes, originalSize: verified.validByteCount, path: path)
         verified = VerifiedLedger(state: state, validByteCount: verified.validByteCount + Int64(bytes.count),
                                   lastLineOffset: lastLineOffset, tornTail: nil)

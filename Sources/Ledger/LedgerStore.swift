@@ -90,10 +90,7 @@ public enum LedgerStore {
     /// Removes a torn tail after copying the whole file to `backupPath`; nil when there is none.
     /// Refuses (throws) when the ledger has any other damage, leaving the file untouched.
     public static func repair(path: String) throws(LedgerError) -> (removedBytes: Int, backupPath: String, entries: Int64)? {
-        let descriptor = open(path, O_RDWR | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            throw LedgerError(.io, errno == ENOENT ? "no such ledger file" : "cannot open: \(String(cString: strerror(errno)))", file: path)
-        }
+        let descriptor = try Verifier.openLedger(path, flags: O_RDWR)
         defer { close(descriptor) }
         guard flock(descriptor, LOCK_EX) == 0 else { throw LedgerError(.io, "cannot lock the ledger", file: path) }
         let verified: VerifiedLedger

@@ -59,9 +59,7 @@ public struct PeriodHistory: Sendable {
             }
         })
         if let failure { throw failure }
-        if let torn = verified.tornTail {
-            throw LedgerError(.tornTail, "torn tail after entry \(verified.entryCount) (\(torn.byteCount) bytes); run `emc repair \(path)`", file: path)
-        }
+        try verified.requireNoTornTail(path: path)
         guard let history else {
             throw LedgerError(.usage, "period \(period) has not been settled on this ledger", file: path)
         }

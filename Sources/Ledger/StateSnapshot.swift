@@ -12,9 +12,10 @@ struct StateSnapshot: Codable {
         var status, proposer, reason: String; var effective: Period?; var joiners: [Member]; var votes: [Vote]; var closedAt: Int64?
     }
     struct Report: Codable { var period: Period?; var metric: String; var value: Value; var reporter: String; var seq: Int64; var superseded: [Int64] }
+    /// Payouts and goal outcomes are not stored: they are recomputed from the reports and the
+    /// run state before (the interpreter is deterministic), which keeps the snapshot small.
     struct Settlement: Codable {
-        var period: Period; var version: Int; var seq: Int64; var reports: [Report]
-        var payouts: [Payout]; var goalOutcomes: [GoalOutcome]; var runStateBefore: ContractRunState
+        var period: Period; var version: Int; var seq: Int64; var reports: [Report]; var runStateBefore: ContractRunState
     }
     struct Correction: Codable { var metric: String; var value: Value }
     struct Dispute: Codable {
@@ -65,7 +66,7 @@ extension LedgerState {
             runState: runState,
             recentSettlements: recentSettlements.map { record in
                 .init(period: record.period, version: record.version, seq: record.seq, reports: record.reports.map { report($0, nil) },
-                      payouts: record.payouts, goalOutcomes: record.goalOutcomes, runStateBefore: record.runStateBefore)
+                      runStateBefore: record.runStateBefore)
             },
             totalsPaid: totalsPaid, settlementCount: settlementCount,
             disputes: disputes.map { dispute in
@@ -117,9 +118,15 @@ extension LedgerState {
             openReports[period, default: [:]][item.metric] = report(item)
         }
         runState = snapshot.runState
-        recentSettlements = snapshot.recentSettlements.map { item in
-            SettlementRecord(period: item.period, version: item.version, seq: item.seq, reports: item.reports.map(report),
-                             payouts: item.payouts, goalOutcomes: item.goalOutcomes, runStateBefore: item.runStateBefore)
+        for item in snapshot.recentSettlements {
+            guard (1...contracts.count).contains(item.version) else { return nil }
+            let reports = item.reports.map(report)
+            let metrics = Dictionary(uniqueKeysWithValues: reports.map { ($0.metric, $0.value) })
+            guard let settlement = try? ContractLanguage.settle(contract: contracts[item.version - 1].contract, period: item.period,
+                                                                metrics: metrics, state: item.runStateBefore) else { return nil }
+            recentSettlements.append(SettlementRecord(period: item.period, version: item.version, seq: item.seq, reports: reports,
+                                                      payouts: settlement.payouts, goalOutcomes: settlement.goalOutcomes,
+                                                      runStateBefore: item.runStateBefore))
         }
         totalsPaid = snapshot.totalsPaid
         settlementCount = snapshot.settlementCount

@@ -24,6 +24,17 @@ public struct VerifiedLedger: Sendable {
     }
 
     public var entryCount: Int64 { state.headSeq }
+
+    /// The error for a torn tail, naming `emc repair`.
+    public func tornTailError(path: String) -> LedgerError? {
+        guard let torn = tornTail else { return nil }
+        return LedgerError(.tornTail, "torn tail after entry \(entryCount): the last append was interrupted (\(torn.byteCount) bytes without a newline at byte \(torn.offset)); run `emc repair \(path)`", file: path)
+    }
+
+    /// Throws the torn-tail error, if any: for readers that need a whole, clean ledger.
+    public func requireNoTornTail(path: String) throws(LedgerError) {
+        if let error = tornTailError(path: path) { throw error }
+    }
 }
 
 /// Streams a ledger through `LedgerState.apply`, checking signatures in parallel batches.
@@ -62,12 +73,18 @@ public enum Verifier {
                           path: path, limit: nil, progress: progress, willApply: nil)
     }
 
-    static func openForReading(_ path: String) throws(LedgerError) -> Int32 {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    /// Opens the ledger file; a missing or unreadable file is an I/O error naming it.
+    static func openLedger(_ path: String, flags: Int32) throws(LedgerError) -> Int32 {
+        let descriptor = open(path, flags | O_CLOEXEC)
         guard descriptor >= 0 else {
             let reason = errno == ENOENT ? "no such ledger file" : "cannot open: \(String(cString: strerror(errno)))"
             throw LedgerError(.io, reason, file: path)
         }
+        return descriptor
+    }
+
+    static func openForReading(_ path: String) throws(LedgerError) -> Int32 {
+        let descriptor = try openLedger(path, flags: O_RDONLY)
         var status = stat()
         guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
             close(descriptor)
@@ -91,13 +108,24 @@ public enum Verifier {
         var lastLineOffset = initialLastLine
         var batch: [[UInt8]] = []
         batch.reserveCapacity(batchSize)
+        // Signature checks of the previous batch run in the background while the next batch is
+        // decoded and applied; at most one batch is in flight, and it is always checked first.
+        var inFlight: SignatureBatch? = nil
         do throws(LedgerError) {
             while true {
                 let limitReached = limit.map { Int64(reader.lineNumber) >= $0 } ?? false
                 let line = limitReached ? nil : try reader.nextLine()
                 if let line { batch.append(line) }
                 if batch.count == batchSize || (line == nil && !batch.isEmpty) {
-                    try verifyBatch(batch, firstLine: reader.lineNumber - batch.count + 1, state: &state, willApply: willApply)
+                    let (jobs, firstError) = decodeAndApply(batch, firstLine: reader.lineNumber - batch.count + 1,
+                                                            state: &state, willApply: willApply)
+                    try inFlight?.waitAndCheck()
+                    inFlight = nil
+                    if let firstError {
+                        try SignatureBatch(jobs).waitAndCheck()
+                        throw firstError
+                    }
+                    inFlight = SignatureBatch(jobs)
                     batch.removeAll(keepingCapacity: true)
                     validBytes = reader.offset
                     lastLineOffset = reader.lastLineOffset
@@ -105,6 +133,7 @@ public enum Verifier {
                 }
                 if line == nil { break }
             }
+            try inFlight?.waitAndCheck()
         } catch {
             var located = error
             located.file = path
@@ -121,16 +150,15 @@ public enum Verifier {
         return result
     }
 
-    /// Decodes lines in parallel, applies them in order, then checks their signatures in parallel.
-    /// The error reported is always the one of the earliest bad entry.
-    static func verifyBatch(_ lines: [[UInt8]], firstLine: Int, state: inout LedgerState,
-                            willApply: ((DecodedEntry, LedgerState) -> Void)? = nil) throws(LedgerError) {
+    /// Decodes lines in parallel and applies them in order, collecting their signature checks.
+    /// Stops at the first bad entry and returns its error with the checks of the entries before it.
+    static func decodeAndApply(_ lines: [[UInt8]], firstLine: Int, state: inout LedgerState,
+                               willApply: ((DecodedEntry, LedgerState) -> Void)? = nil) -> (jobs: [SignatureJob], firstError: LedgerError?) {
         let decoded = parallelMap(lines) { line -> Result<DecodedEntry, LedgerError> in
             do throws(LedgerError) { return .success(try DecodedEntry(line: line)) } catch { return .failure(error) }
         }
         var jobs: [SignatureJob] = []
         jobs.reserveCapacity(lines.count)
-        var firstError: LedgerError? = nil
         for (index, result) in decoded.enumerated() {
             let lineNumber = firstLine + index
             do throws(LedgerError) {
@@ -141,17 +169,43 @@ public enum Verifier {
                     try state.apply(entry, deferringSignaturesInto: &jobs)
                 }
             } catch {
-                firstError = error.at(seq: nil, line: lineNumber)
-                break
+                return (jobs, error.at(seq: nil, line: lineNumber))
             }
         }
-        let valid = parallelMap(jobs) { $0.isValid() }
-        if let bad = valid.firstIndex(of: false) {
-            // Applied entries have seq == line number (seq starts at 1 and grows by one per line).
-            let job = jobs[bad]
-            throw LedgerError(.rejected, "signature by key \(job.key.keyID) does not verify", seq: job.seq, line: Int(job.seq))
+        return (jobs, nil)
+    }
+
+    /// Signature checks running on every core in the background.
+    final class SignatureBatch: @unchecked Sendable {
+        let jobs: [SignatureJob]
+        let results: SharedBuffer<Bool>
+        let group = DispatchGroup()
+
+        init(_ jobs: [SignatureJob]) {
+            self.jobs = jobs
+            self.results = SharedBuffer(count: max(jobs.count, 1), repeating: true)
+            let workers = max(1, min(jobs.count, Verifier.activeProcessorCount))
+            guard !jobs.isEmpty else { return }
+            let jobs = jobs, results = results
+            DispatchQueue.global().async(group: group) {
+                DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                    var index = worker
+                    while index < jobs.count {
+                        results.buffer[index] = jobs[index].isValid()
+                        index += workers
+                    }
+                }
+            }
         }
-        if let firstError { throw firstError }
+
+        /// Waits, then throws for the earliest entry whose signature does not verify.
+        func waitAndCheck() throws(LedgerError) {
+            group.wait()
+            for (index, job) in jobs.enumerated() where !results.buffer[index] {
+                // Applied entries have seq == line number (seq starts at 1 and grows by one per line).
+                throw LedgerError(.rejected, "signature by key \(job.key.keyID) does not verify", seq: job.seq, line: Int(job.seq))
+            }
+        }
     }
 
     /// `transform` over `items` on every core, results in input order.

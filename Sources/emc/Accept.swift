@@ -5,7 +5,7 @@ import LedgerCrypto
 struct Accept: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Sign your acceptance of a contract version.",
-        discussion: "Without --contract-hash, accepts the newest version you have not accepted yet."
+        discussion: "Every member accepts the genesis contract; a member joining through an amendment accepts that proposal (with its new key). Members of the version in force approve amendments with `emc vote`."
     )
     @Argument(help: "The ledger file.") var ledger: String
     @Option(help: "Your private key.") var key: String
@@ -16,8 +16,16 @@ struct Accept: ParsableCommand {
         let signer = try KeyFiles.loadPrivateKey(path: key)
         var accepted: (name: String, version: Int) = ("", 0)
         try LedgerStore.append(path: ledger) { state in
-            guard let name = state.memberName(forKeyID: signer.publicKey.keyID) else {
-                throw CommandError(message: "\(key): key \(signer.publicKey.keyID) is not the current key of any member", exitCode: 1)
+            let keyID = signer.publicKey.keyID
+            // A member joining through a pending amendment accepts that proposal.
+            if state.memberName(forKeyID: keyID) == nil, let pending = state.pendingProposal,
+               let joiner = pending.joiners.first(where: { $0.key.keyID == keyID }) {
+                accepted = (joiner.name, pending.number)
+                return [try EntryBuilder.accept(after: state, contractHash: pending.hash,
+                                                time: try append.timestamp(after: state), key: signer)]
+            }
+            guard let name = state.memberName(forKeyID: keyID) else {
+                throw CommandError(message: "\(key): key \(keyID) is not the current key of any member or joining member", exitCode: 1)
             }
             let version: ContractVersion
             if let contractHash {
@@ -26,8 +34,8 @@ struct Accept: ParsableCommand {
                 }
                 version = found
             } else {
-                guard let found = state.contracts.last(where: { !$0.acceptedBy.contains(name) }) else {
-                    throw CommandError(message: "\(name) has already accepted every contract version", exitCode: 1)
+                guard let found = state.contracts.last(where: { !$0.acceptedBy.contains(name) && $0.status == .genesis }) else {
+                    throw CommandError(message: "\(name) has already accepted the contract; amendments are approved with `emc vote`", exitCode: 1)
                 }
                 version = found
             }

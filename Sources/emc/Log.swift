@@ -18,9 +18,7 @@ struct Log: ParsableCommand {
                 print("\(entry.seq)  \(entry.time)  \(entry.kind.padded(12))  \(signer.padded(12))  \(summary)")
             }
         })
-        if let torn = verified.tornTail {
-            throw LedgerError(.tornTail, "torn tail after entry \(verified.entryCount) (\(torn.byteCount) bytes); run `emc repair \(ledger)`", file: ledger)
-        }
+        try verified.requireNoTornTail(path: ledger)
     }
 }
 

@@ -20,8 +20,6 @@ func readVerifiedState(_ ledger: String, quiet: Bool) throws -> LedgerState {
     let progress = ProgressReporter(label: "reading", path: ledger, quiet: quiet)
     defer { progress.finish() }
     let verified = try Verifier.verify(path: ledger, progress: progress.update)
-    if let torn = verified.tornTail {
-        throw LedgerError(.tornTail, "torn tail after entry \(verified.entryCount) (\(torn.byteCount) bytes); run `emc repair \(ledger)`", file: ledger)
-    }
+    try verified.requireNoTornTail(path: ledger)
     return verified.state
 }

@@ -36,13 +36,12 @@ struct Verify: ParsableCommand {
             throw error
         }
         let state = verified.state
-        if let torn = verified.tornTail {
-            let message = "torn tail after entry \(verified.entryCount): the last append was interrupted (\(torn.byteCount) bytes without a newline at byte \(torn.offset)); run `emc repair \(ledger)`"
+        if let torn = verified.tornTailError(path: ledger) {
             if json {
-                printJSON(.object(["ok": .bool(false), "code": .string("tornTail"), "error": .string(message),
+                printJSON(.object(["ok": .bool(false), "code": .string("tornTail"), "error": .string(torn.reason),
                                    "entries": .integer(verified.entryCount), "line": .integer(verified.entryCount + 1)]))
             }
-            throw LedgerError(.tornTail, message, file: ledger)
+            throw torn
         }
         if let checkpoint { Checkpoint.save(verified, to: checkpoint) }
         if json {

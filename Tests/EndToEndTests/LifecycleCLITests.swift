@@ -94,6 +94,50 @@ import Testing
         #expect(explain.stdout.contains("supersedes entry 13"))
     }
 
+    /// Roster changes are amendments: a new member joins with its key (and accepts), another leaves.
+    @Test func memberJoinsAndLeavesThroughAnAmendment() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let lines = try String(contentsOf: fixturesRoot.appendingPathComponent("ledgers/valid/lifecycle.jsonl"), encoding: .utf8)
+            .split(separator: "\n").prefix(21)
+        try (lines.joined(separator: "\n") + "\n").write(to: directory.appendingPathComponent("l.jsonl"), atomically: true, encoding: .utf8)
+        for name in ["yu", "chef", "farm"] {
+            let key = directory.appendingPathComponent("\(name).key")
+            try FileManager.default.copyItem(at: fixturesRoot.appendingPathComponent("keys/\(name).key"), to: key)
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: key.path)
+        }
+        _ = try emc(["keygen", "oven"], in: directory)
+        let v3 = fixturesRoot.appendingPathComponent("ledgers/contracts/fixture-v3-join.emc").path
+        let missingKey = try emc(["propose", "l.jsonl", "--key", "yu.key", "--contract", v3, "--effective", "2020-09",
+                                  "--reason", "the oven team joins", "--time", "2020-08-05T09:00:00Z"], in: directory, expect: 1)
+        #expect(missingKey.stderr.contains("\"oven\" is missing from the roster"))
+        let propose = try emc(["propose", "l.jsonl", "--key", "yu.key", "--contract", v3, "--effective", "2020-09",
+                               "--reason", "the oven team joins", "--member", "oven=micro-enterprise:oven.pub",
+                               "--time", "2020-08-05T09:00:00Z"], in: directory)
+        #expect(propose.stdout.contains("proposal 22"))
+        _ = try emc(["vote", "l.jsonl", "--key", "chef.key", "--proposal", "22", "--approve", "--time", "2020-08-05T10:00:00Z"], in: directory)
+        let farmVote = try emc(["vote", "l.jsonl", "--key", "farm.key", "--proposal", "22", "--approve", "--time", "2020-08-05T11:00:00Z"], in: directory)
+        #expect(farmVote.stdout.contains("pending"), "the joiner has not accepted yet")
+        let pending = try emc(["status", "l.jsonl"], in: directory)
+        #expect(pending.stdout.contains("waiting for acceptance by: oven"))
+        let joined = try emc(["accept", "l.jsonl", "--key", "oven.key", "--time", "2020-08-05T12:00:00Z"], in: directory)
+        #expect(joined.stdout.contains("oven accepted contract version 3"))
+        let status = try emc(["status", "l.jsonl", "--json"], in: directory)
+        #expect(status.stdout.contains("{\"active\":false,\"display_name\":\"Duck farm\",\"key\":\"6e0cce11e7bcb1a0\",\"name\":\"farm\""))
+        #expect(status.stdout.contains("\"name\":\"oven\",\"rating\":null"), "version 2 still governs 2020-08")
+        let formerVote = try emc(["dispute", "l.jsonl", "--key", "farm.key", "--period", "2020-07", "--set", "cost=1.00",
+                                  "--reason", "x", "--time", "2020-08-06T09:00:00Z"], in: directory, expect: 1)
+        #expect(formerVote.stderr.contains("no longer a member"))
+        // The farm still reports August, which version 2 governs; the oven reports September under version 3.
+        _ = try emc(["report", "l.jsonl", "--key", "farm.key", "--period", "2020-08", "--metric", "cost", "--value", "10",
+                     "--time", "2020-09-01T09:00:00Z"], in: directory)
+        _ = try emc(["report", "l.jsonl", "--key", "oven.key", "--period", "2020-09", "--metric", "cost", "--value", "10",
+                     "--time", "2020-09-02T09:00:00Z"], in: directory)
+        _ = try emc(["verify", "l.jsonl"], in: directory)
+        let diff = try emc(["diff", "l.jsonl", "--from", "2", "--to", "3"], in: directory)
+        #expect(diff.stdout.contains("+ member oven added") && diff.stdout.contains("- member farm removed"))
+    }
+
     /// The settle entries of the lifecycle fixture ledger agree with `emc simulate` on the same reports.
     @Test func fixtureSettlementsAgreeWithSimulateCommand() throws {
         let directory = try makeTemporaryDirectory()
