@@ -15,6 +15,9 @@ struct LedgerFigures {
     var fsync = Samples()
     /// Single appends through one open `LedgerWriter` (not an issue figure; for comparison).
     var sessionAppend = Samples()
+    /// Ed25519 baselines taken just before and just after the full verify (the cores are shared).
+    var rawVerifyBefore = 0.0
+    var rawVerifyAfter = 0.0
     var bulkEntries = 0
     var bulkSeconds = 0.0
 }
@@ -25,6 +28,7 @@ struct LedgerBench {
     /// opening the ledger falls back to a full verify (a stale or missing state snapshot).
     static let singleAppendBudgetSeconds = 60.0
     let singleAppendCount: Int
+    let baselineSamplesPerWorker: Int
     let bulkCount: Int
     let incrementalCount: Int
 
@@ -36,6 +40,7 @@ struct LedgerBench {
 
     init(directory: String, quick: Bool, log: @escaping (String) -> Void) throws {
         singleAppendCount = quick ? 10 : 200
+        baselineSamplesPerWorker = quick ? 200 : 4_000
         bulkCount = quick ? 200 : 10_000
         incrementalCount = quick ? 100 : 1_000
         self.directory = directory
@@ -46,7 +51,9 @@ struct LedgerBench {
 
     mutating func run(entries: Int) throws -> LedgerFigures {
         try build(entries: entries)
+        figures.rawVerifyBefore = try Baselines.ed25519VerificationsPerSecond(perWorker: baselineSamplesPerWorker)
         try verifyInChildProcess()
+        figures.rawVerifyAfter = try Baselines.ed25519VerificationsPerSecond(perWorker: baselineSamplesPerWorker)
         try measureFsync()
         try measureSingleAppends()
         try measureBulkAndIncremental()

@@ -17,7 +17,6 @@ func log(_ message: String) {
 func runBenchmark(_ options: Options) throws -> Report {
     var report = Report()
     log("baselines")
-    report.rawVerifyPerSecond = try Baselines.ed25519VerificationsPerSecond(perWorker: options.quick ? 200 : 4_000)
     report.rawSHA256MegabytesPerSecond = Baselines.sha256MegabytesPerSecond(megabytes: options.quick ? 4 : 64)
     log("settlement")
     report.settleMicroseconds100x50 = try SettleBench.settleMicroseconds100x50(samples: options.quick ? 20 : 400)
