@@ -20,10 +20,10 @@ public enum FuzzFixture {
 
         metric revenue money   reported by yu
         metric guests  count   reported by chef
-        metric growth  percent reported by farm
+        metric trend   percent reported by farm
 
         rule sharing every period
-          when revenue > 0 and growth > 1%
+          when revenue > 0 and trend > 1%
           then
             split 10% of revenue by shares
 
