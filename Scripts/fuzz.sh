@@ -4,7 +4,7 @@
 # TARGET is one of: contract entry metrics pem (FuzzTesting/Sources/Fuzz<Target>).
 # Seeds come from FuzzTesting/Corpus/TARGET (read-only); new inputs go to
 # FuzzTesting/.build/corpus/TARGET and crashing inputs to FuzzTesting/.build/artifacts/.
-# Exit status: 0 when no crash was found, 1 when one was (or the build failed), 2 on bad usage.
+# Exit status: 0 when no crash was found, 1 when one was, 2 on bad usage, 3 when the build failed.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 
@@ -23,7 +23,7 @@ trap 'rm -f "$log"' EXIT
 if ! swift build "${flags[@]}" --product "$product" >"$log" 2>&1; then
     grep -v "warning: Cannot export local symbol" "$log" | tail -30 >&2
     echo "fuzz: building $product failed" >&2
-    exit 1
+    exit 3
 fi
 binary="$(swift build "${flags[@]}" --show-bin-path)/$product"
 

@@ -52,3 +52,9 @@ enum ReliabilityLedger {
                                           time: Timestamp(secondsSinceEpoch: 1_600_000_000 + state.headSeq))
     }
 }
+
+import ContractLanguage
+
+func checkContractDiagnostics(_ source: String) -> [String] {
+    checkContract(source: source).diagnostics.map { "\($0)" }
+}
