@@ -21,8 +21,18 @@ struct HelperRun {
     var stderr: String
 }
 
-/// Runs the helper; with `killAfterMicroseconds`, sends it SIGKILL after that long.
-func runHelper(_ arguments: [String], killAfterMicroseconds delay: UInt32? = nil) throws -> HelperRun {
+/// A running helper process and its output pipes.
+struct StartedHelper {
+    var process: Process
+    var output: Pipe
+    var errors: Pipe
+
+    func killNow() {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+}
+
+func startHelper(_ arguments: [String]) throws -> StartedHelper {
     let process = Process()
     process.executableURL = crashHelperBinary
     process.arguments = arguments
@@ -31,10 +41,22 @@ func runHelper(_ arguments: [String], killAfterMicroseconds delay: UInt32? = nil
     process.standardError = errors
     process.standardInput = FileHandle.nullDevice
     try process.run()
+    return StartedHelper(process: process, output: output, errors: errors)
+}
+
+/// Runs the helper; with `killAfterMicroseconds`, sends it SIGKILL after that long.
+func runHelper(_ arguments: [String], killAfterMicroseconds delay: UInt32? = nil) throws -> HelperRun {
+    let started = try startHelper(arguments)
     if let delay {
         usleep(delay)
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        started.killNow()
     }
+    return finishHelper(started)
+}
+
+/// Reads everything the helper printed and waits for it to end.
+func finishHelper(_ started: StartedHelper) -> HelperRun {
+    let (process, output, errors) = (started.process, started.output, started.errors)
     let outputData = output.fileHandleForReading.readDataToEndOfFile()
     let errorData = errors.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
@@ -140,5 +162,44 @@ func runHelper(_ arguments: [String], killAfterMicroseconds delay: UInt32? = nil
         }
         #expect(kills >= target, "only \(kills) of \(runs) runs were killed")
         print("crash test: \(kills) SIGKILLs survived in \(runs) runs (seed \(seedValue)), \(acknowledged) acknowledged appends kept, \(tornTails) torn tails repaired")
+    }
+
+    /// Two and four helpers appending to one ledger at once while some are SIGKILLed: no entry is
+    /// acknowledged twice, none is lost, and the ledger verifies (or repairs) after every round.
+    @Test(arguments: [2, 4])
+    func concurrentAppendersWithRandomKills(processes: Int) throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let seedValue = seed("EMC_CRASH_SEED", default: 0x00C0_FFEE) &+ UInt64(processes)
+        var generator = SeededGenerator(seed: seedValue)
+        let appendsPerProcess = 8
+        var path = ""
+        var kills = 0, acknowledged = 0
+        for round in 0..<12 {
+            if round % 4 == 0 { path = try freshLedger(in: directory, "concurrent-\(processes)-\(round).jsonl") }
+            let before = try Verifier.verify(path: path).entryCount
+            // Half the helpers get a kill time; the others must finish all their appends.
+            let delays: [UInt32?] = (0..<processes).map { _ in generator.next() % 2 == 0 ? UInt32(generator.next() % 150_000) : nil }
+            let helpers = try (0..<processes).map { _ in try startHelper(["append", path, "\(appendsPerProcess)"]) }
+            var elapsed: UInt32 = 0
+            for (index, delay) in delays.enumerated().compactMap({ item in item.element.map { (item.offset, $0) } }).sorted(by: { $0.1 < $1.1 }) {
+                usleep(delay - elapsed)
+                elapsed = delay
+                helpers[index].killNow()
+            }
+            let runs = helpers.map(finishHelper)
+            let label = "seed \(seedValue) round \(round)"
+            for (run, delay) in zip(runs, delays) {
+                #expect(run.killed || run.status == 0, "\(label): helper failed: \(run.stderr)")
+                if delay == nil { #expect(run.acks.count == appendsPerProcess, "\(label): \(run.stderr)") }
+                if run.killed { kills += 1 }
+            }
+            let acks = runs.flatMap(\.acks)
+            acknowledged += acks.count
+            #expect(Set(acks.map(\.seq)).count == acks.count, "\(label): an entry was acknowledged twice")
+            #expect(acks.allSatisfy { $0.seq > before }, "\(label): acknowledged an entry that already existed")
+            try checkAfterCrash(path: path, acks: acks, label: label)
+        }
+        print("concurrency test: \(processes) processes, 12 rounds, \(kills) SIGKILLs, \(acknowledged) acknowledged appends all present exactly once")
     }
 }
