@@ -3,7 +3,7 @@ import Ledger
 import LedgerCrypto
 
 /// The fixed inputs the fuzz targets start from: a valid contract, and a valid ledger prefix
-/// (genesis, three accepts, a key rotation) built deterministically from fixed key seeds.
+/// (genesis, accepts by yu and chef, chef's key rotation) built deterministically from fixed key seeds.
 public enum FuzzFixture {
     public static let contractText = """
         contract "Fuzz EMC"
