@@ -8,6 +8,8 @@ let package = Package(
         .executable(name: "emc-bench", targets: ["emc-bench"]),
         .library(name: "Ledger", targets: ["Ledger"]),
         .library(name: "ContractLanguage", targets: ["ContractLanguage"]),
+        // The libFuzzer target bodies, for the separate FuzzTesting package (which can only use products).
+        .library(name: "FuzzTargets", targets: ["FuzzTargets"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -32,10 +34,18 @@ let package = Package(
         ),
         // Performance figures of issue 7: builds a synthetic ledger through the real write path and measures it.
         .executableTarget(name: "emc-bench", dependencies: ["Ledger", "LedgerCrypto", "ContractLanguage"]),
+        // Test support, not part of the `emc` product: fuzz target bodies (FuzzTesting/ and the
+        // regression replays) and the crash helper that the crash tests SIGKILL.
+        .target(name: "FuzzTargets", dependencies: ["Ledger", "LedgerCrypto", "ContractLanguage"]),
+        .executableTarget(name: "emc-crash-helper", dependencies: ["FuzzTargets", "Ledger", "LedgerCrypto"],
+                          path: "Tests/CrashHelper"),
         .testTarget(name: "LedgerCryptoTests", dependencies: ["LedgerCrypto"]),
         .testTarget(name: "ContractLanguageTests", dependencies: ["ContractLanguage"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "LedgerCrypto", "ContractLanguage"]),
         .testTarget(name: "EndToEndTests", dependencies: ["emc", "emc-bench", "Ledger", "LedgerCrypto", "ContractLanguage"]),
+        .testTarget(name: "ReliabilityTests",
+                    dependencies: ["emc-crash-helper", "FuzzTargets", "Ledger", "LedgerCrypto", "ContractLanguage"],
+                    exclude: ["Regressions"]),
     ],
     swiftLanguageModes: [.v6]
 )

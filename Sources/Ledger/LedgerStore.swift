@@ -10,7 +10,12 @@ import Darwin
 public enum LedgerStore {
     /// Test seam for fault injection: when set, called before each write and fsync with the
     /// operation's name; returning false makes that operation fail as if the disk had.
-    nonisolated(unsafe) static var faultInjector: ((String) -> Bool)? = nil
+    /// SPI so that out-of-module test tools (the crash helper) can reach it; nil in production.
+    @_spi(FaultInjection) public nonisolated(unsafe) static var faultInjector: ((String) -> Bool)? = nil
+
+    /// Test seam: when set, called after a successful write and fsync, before the caller is told
+    /// of success (lets a crash test kill the process at that point). Nil in production.
+    @_spi(FaultInjection) public nonisolated(unsafe) static var didSync: (() -> Void)? = nil
 
     /// Creates `path` holding only `genesis` (which must be valid), fsyncs it and its directory.
     public static func create(path: String, genesis: DecodedEntry) throws(LedgerError) {
@@ -71,7 +76,10 @@ public enum LedgerStore {
                 failure = "fsync failed: \(String(cString: strerror(errno)))"
             }
         }
-        guard let failure else { return }
+        guard let failure else {
+            didSync?()
+            return
+        }
         // The entry was not acknowledged: remove whatever part of it reached the file.
         if ftruncate(descriptor, off_t(originalSize)) != 0 || fsync(descriptor) != 0 {
             throw LedgerError(.io, "\(failure); and restoring the file failed too: run `emc verify` and `emc repair`", file: path)

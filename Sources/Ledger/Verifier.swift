@@ -175,6 +175,13 @@ public enum Verifier {
         return (jobs, nil)
     }
 
+    /// One batch, synchronously: decode, apply, check signatures; throws the earliest bad entry.
+    static func verifyBatch(_ lines: [[UInt8]], firstLine: Int, state: inout LedgerState) throws(LedgerError) {
+        let (jobs, firstError) = decodeAndApply(lines, firstLine: firstLine, state: &state)
+        try SignatureBatch(jobs).waitAndCheck()
+        if let firstError { throw firstError }
+    }
+
     /// Signature checks running on every core in the background.
     final class SignatureBatch: @unchecked Sendable {
         let jobs: [SignatureJob]

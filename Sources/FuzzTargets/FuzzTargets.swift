@@ -1,0 +1,75 @@
+import ContractLanguage
+import Ledger
+import LedgerCrypto
+
+/// The bodies of the libFuzzer targets (FuzzTesting/), shared with the regression tests that
+/// replay crashing inputs, so that both run exactly the same code. Each function must return
+/// normally for every input: a trap, a crash or an address-sanitizer report is a bug.
+public enum FuzzTargets {
+    /// Fuzz target names, as used by `Scripts/fuzz.sh` and the regression corpus folders.
+    public static let names = ["contract", "entry", "metrics", "pem"]
+
+    /// Runs the target called `name` on `bytes`; false when there is no such target.
+    @discardableResult
+    public static func run(_ name: String, _ bytes: [UInt8]) -> Bool {
+        switch name {
+        case "contract": contract(bytes)
+        case "entry": entry(bytes)
+        case "metrics": metrics(bytes)
+        case "pem": pem(bytes)
+        default: return false
+        }
+        return true
+    }
+
+    /// Contract parser and checker: every input yields either a contract or diagnostics.
+    public static func contract(_ bytes: [UInt8]) {
+        let result = checkContract(source: String(decoding: bytes, as: UTF8.self))
+        precondition((result.contract == nil) != result.diagnostics.isEmpty,
+                     "a contract must come with no diagnostics, and no contract with at least one")
+        if let contract = result.contract {
+            _ = contract.formatted()
+        }
+    }
+
+    /// Entry decoder and state machine: each input line is decoded, then applied to a state built
+    /// from a fixed valid ledger prefix (and to an empty state, which exercises genesis).
+    public static func entry(_ bytes: [UInt8]) {
+        let prefix = FuzzFixture.prefixState
+        var extended = prefix
+        var fresh = LedgerState()
+        var extendedIsValid = true, freshIsValid = true
+        for line in bytes.split(separator: 0x0a, omittingEmptySubsequences: false).prefix(16) {
+            guard let decoded = try? DecodedEntry(line: Array(line)) else { continue }
+            precondition(decoded.lineBytes == decoded.entry.lineBytes, "a decoded entry must re-encode to its bytes")
+            if extendedIsValid {
+                do { try extended.apply(decoded) } catch { extendedIsValid = false }
+            }
+            if freshIsValid {
+                do { try fresh.apply(decoded) } catch { freshIsValid = false }
+            }
+            // `applying` must never change the state it is called on.
+            _ = try? prefix.applying(decoded)
+        }
+        precondition(prefix.headSeq == FuzzFixture.prefixState.headSeq)
+    }
+
+    /// Metrics file reader, with a fixed valid contract.
+    public static func metrics(_ bytes: [UInt8]) {
+        _ = try? parseMetricsFile(String(decoding: bytes, as: UTF8.self), contract: FuzzFixture.contract)
+    }
+
+    /// PEM private and public key loading.
+    public static func pem(_ bytes: [UInt8]) {
+        let text = String(decoding: bytes, as: UTF8.self)
+        if let key = try? KeyFiles.parsePrivateKey(pem: text, source: "fuzz") {
+            let message: [UInt8] = Array("emc fuzz".utf8)
+            if let signature = try? key.signature(for: message) {
+                precondition(key.publicKey.isValidSignature(signature, for: message), "a loaded key must verify its own signature")
+            }
+        }
+        if let key = try? KeyFiles.parsePublicKey(pem: text, source: "fuzz") {
+            precondition(key.keyID.utf8.count == 16)
+        }
+    }
+}
