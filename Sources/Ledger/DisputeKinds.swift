@@ -133,7 +133,8 @@ extension LedgerState {
 enum DisputeKind: EntryKind {
     static let name = "dispute"
 
-    static func authorize(_ entry: Entry, in state: LedgerState) throws(LedgerError) -> Authorization {
+    static func authorize(_ decoded: DecodedEntry, in state: LedgerState) throws(LedgerError) -> Authorization {
+        let entry = decoded.entry
         let reader = try JSONReader(entry.body, context: "dispute body", allowed: ["period", "corrections", "reason"])
         let period = try readPeriod(reader, "period")
         let reason = try reader.string("reason")
@@ -182,12 +183,13 @@ enum DisputeKind: EntryKind {
 enum AdjustKind: EntryKind {
     static let name = "adjust"
 
-    static func authorize(_ entry: Entry, in state: LedgerState) throws(LedgerError) -> Authorization {
+    static func authorize(_ decoded: DecodedEntry, in state: LedgerState) throws(LedgerError) -> Authorization {
+        let entry = decoded.entry
         let reader = try JSONReader(entry.body, context: "adjust body", allowed: ["dispute", "currency", "periods", "differences"])
         let disputeSeq = try reader.integer("dispute")
         let signer = try state.activeMember(signing: entry)
         let computed = try state.computeAdjustment(for: disputeSeq)
-        guard computed.body.canonicalBytes == entry.body.canonicalBytes else {
+        guard computed.body.canonicalBytes == decoded.bodyBytes else {
             throw rejected("adjustment for dispute \(disputeSeq) does not match the recomputation: \(settlementDifference(claimed: entry.body, expected: computed.body))")
         }
         return Authorization(signers: [signer.key]) { state in

@@ -101,6 +101,8 @@ public struct DecodedEntry: Sendable {
     public let hash: String
     /// What the signers signed (§1.6), computed once.
     public let signingMessage: [UInt8]
+    /// The canonical bytes of the body.
+    public let bodyBytes: [UInt8]
 
     /// Decodes one line (without its newline). Checks structure and canonical form only, not meaning.
     public init(line: [UInt8]) throws(LedgerError) {
@@ -113,12 +115,21 @@ public struct DecodedEntry: Sendable {
         } catch {
             throw malformed("not valid JSON: \(error)")
         }
-        let entry = try Entry(json: value)
+        let entry = try Entry(json: value, checkBodySize: false)
         guard entry.lineBytes == line else {
             throw malformed("entry is not in canonical form (SPEC.md, canonical JSON)")
         }
+        // The line is canonical, so the body is the slice between `{"body":` and the last
+        // `,"kind":"` (nothing after the body can contain that sequence outside a string).
+        let bodyEnd = Self.lastIndex(of: Array(",\"kind\":\"".utf8), in: line)!
+        let bodyBytes = Array(line[8..<bodyEnd])
+        assert(bodyBytes == entry.body.canonicalBytes, "body sliced wrongly")
+        guard bodyBytes.count <= Entry.maximumBodyBytes else {
+            throw malformed("entry body is \(bodyBytes.count) bytes, the limit is \(Entry.maximumBodyBytes)")
+        }
         self.entry = entry
         self.lineBytes = line
+        self.bodyBytes = bodyBytes
         self.hash = Entry.hash(lineBytes: line)
         self.signingMessage = Entry.signDomain + Self.unsignedBytes(ofCanonicalLine: line)
         assert(signingMessage == entry.signingMessage, "unsigned form sliced wrongly")
@@ -156,6 +167,7 @@ public struct DecodedEntry: Sendable {
     public init(entry: Entry) {
         self.entry = entry
         self.lineBytes = entry.lineBytes
+        self.bodyBytes = entry.body.canonicalBytes
         self.hash = Entry.hash(lineBytes: lineBytes)
         self.signingMessage = entry.signingMessage
     }
@@ -164,7 +176,8 @@ public struct DecodedEntry: Sendable {
 extension Entry {
     static let fieldNames: Set<String> = ["v", "ledger", "seq", "prev", "kind", "time", "body", "sigs"]
 
-    init(json: JSONValue) throws(LedgerError) {
+    /// `checkBodySize: false` when the caller measures the body itself (from the line).
+    init(json: JSONValue, checkBodySize: Bool = true) throws(LedgerError) {
         guard case .object(let fields) = json else { throw malformed("an entry must be a JSON object") }
         for key in fields.keys where !Self.fieldNames.contains(key) {
             throw malformed("unknown entry field \"\(key)\"")
@@ -184,7 +197,7 @@ extension Entry {
             throw malformed("time \"\(timeText)\" is not RFC 3339 UTC (YYYY-MM-DDTHH:MM:SSZ)")
         }
         guard let body = fields["body"], case .object = body else { throw malformed("entry body must be an object") }
-        let bodySize = body.canonicalBytes.count
+        let bodySize = checkBodySize ? body.canonicalBytes.count : 0
         guard bodySize <= Self.maximumBodyBytes else {
             throw malformed("entry body is \(bodySize) bytes, the limit is \(Self.maximumBodyBytes)")
         }

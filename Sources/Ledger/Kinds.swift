@@ -89,7 +89,8 @@ enum GenesisKind: EntryKind {
         return MemberRecord(name: name, role: role, key: try reader.publicKey("key"))
     }
 
-    static func authorize(_ entry: Entry, in state: LedgerState) throws(LedgerError) -> Authorization {
+    static func authorize(_ decoded: DecodedEntry, in state: LedgerState) throws(LedgerError) -> Authorization {
+        let entry = decoded.entry
         let body = try parse(entry.body)
         guard entry.ledgerID == Entry.ledgerID(genesisBody: entry.body) else {
             throw rejected("ledger id does not match the genesis body")
@@ -126,7 +127,8 @@ func isValidMemberName(_ name: String) -> Bool {
 enum AcceptKind: EntryKind {
     static let name = "accept"
 
-    static func authorize(_ entry: Entry, in state: LedgerState) throws(LedgerError) -> Authorization {
+    static func authorize(_ decoded: DecodedEntry, in state: LedgerState) throws(LedgerError) -> Authorization {
+        let entry = decoded.entry
         let reader = try JSONReader(entry.body, context: "accept body", allowed: ["contract_hash"])
         let hash = try reader.hash("contract_hash")
         guard let version = state.contract(withHash: hash) else {
@@ -169,7 +171,8 @@ enum AcceptKind: EntryKind {
 enum RotateKeyKind: EntryKind {
     static let name = "rotate-key"
 
-    static func authorize(_ entry: Entry, in state: LedgerState) throws(LedgerError) -> Authorization {
+    static func authorize(_ decoded: DecodedEntry, in state: LedgerState) throws(LedgerError) -> Authorization {
+        let entry = decoded.entry
         let reader = try JSONReader(entry.body, context: "rotate-key body", allowed: ["member", "new_key"])
         let name = try reader.string("member")
         let newKey = try reader.publicKey("new_key")

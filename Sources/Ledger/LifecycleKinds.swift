@@ -5,7 +5,8 @@ import LedgerCrypto
 enum ReportKind: EntryKind {
     static let name = "report"
 
-    static func authorize(_ entry: Entry, in state: LedgerState) throws(LedgerError) -> Authorization {
+    static func authorize(_ decoded: DecodedEntry, in state: LedgerState) throws(LedgerError) -> Authorization {
+        let entry = decoded.entry
         let reader = try JSONReader(entry.body, context: "report body", allowed: ["period", "metric", "value"])
         let period = try readPeriod(reader, "period")
         let metricName = try reader.string("metric")
@@ -84,7 +85,8 @@ enum ProposeKind: EntryKind {
     static let name = "propose"
     static let maximumReasonBytes = 1000
 
-    static func authorize(_ entry: Entry, in state: LedgerState) throws(LedgerError) -> Authorization {
+    static func authorize(_ decoded: DecodedEntry, in state: LedgerState) throws(LedgerError) -> Authorization {
+        let entry = decoded.entry
         let reader = try JSONReader(entry.body, context: "propose body",
                                     allowed: ["contract", "contract_hash", "effective", "reason", "joiners"])
         let text = try reader.string("contract")
@@ -154,7 +156,8 @@ enum ProposeKind: EntryKind {
 enum VoteKind: EntryKind {
     static let name = "vote"
 
-    static func authorize(_ entry: Entry, in state: LedgerState) throws(LedgerError) -> Authorization {
+    static func authorize(_ decoded: DecodedEntry, in state: LedgerState) throws(LedgerError) -> Authorization {
+        let entry = decoded.entry
         let reader = try JSONReader(entry.body, context: "vote body", allowed: ["proposal", "approve"])
         let proposalSeq = try reader.integer("proposal")
         let approve = try reader.bool("approve")
@@ -210,7 +213,8 @@ extension VoteKind {
 enum WithdrawKind: EntryKind {
     static let name = "withdraw"
 
-    static func authorize(_ entry: Entry, in state: LedgerState) throws(LedgerError) -> Authorization {
+    static func authorize(_ decoded: DecodedEntry, in state: LedgerState) throws(LedgerError) -> Authorization {
+        let entry = decoded.entry
         let reader = try JSONReader(entry.body, context: "withdraw body", allowed: ["proposal"])
         let proposalSeq = try reader.integer("proposal")
         let signer = try state.activeMember(signing: entry)
@@ -244,7 +248,8 @@ enum WithdrawKind: EntryKind {
 enum SettleKind: EntryKind {
     static let name = "settle"
 
-    static func authorize(_ entry: Entry, in state: LedgerState) throws(LedgerError) -> Authorization {
+    static func authorize(_ decoded: DecodedEntry, in state: LedgerState) throws(LedgerError) -> Authorization {
+        let entry = decoded.entry
         let reader = try JSONReader(entry.body, context: "settle body",
                                     allowed: ["period", "version", "contract_hash", "currency", "reports", "payouts", "goals"])
         let period = try readPeriod(reader, "period")
@@ -255,7 +260,7 @@ enum SettleKind: EntryKind {
         }
         let computed = try state.computeSettlement(of: period)
         // Compare bytes, not values: Swift strings compare by Unicode canonical equivalence.
-        guard computed.body.canonicalBytes == entry.body.canonicalBytes else {
+        guard computed.body.canonicalBytes == decoded.bodyBytes else {
             throw rejected("settlement of \(period) does not match the contract: \(settlementDifference(claimed: entry.body, expected: computed.body))")
         }
         return Authorization(signers: [signer.key]) { state in

@@ -11,7 +11,7 @@ struct Authorization {
 /// An entry kind: parses its body and judges it against the state. Pure: no I/O, no clock.
 protocol EntryKind: Sendable {
     static var name: String { get }
-    static func authorize(_ entry: Entry, in state: LedgerState) throws(LedgerError) -> Authorization
+    static func authorize(_ decoded: DecodedEntry, in state: LedgerState) throws(LedgerError) -> Authorization
 }
 
 /// A signature check postponed so that a verifier can run many at once on every core.
@@ -59,7 +59,7 @@ extension LedgerState {
         do throws(LedgerError) {
             try checkChain(decoded)
             guard let kind = Self.kinds[entry.kind] else { throw rejected("unknown entry kind \"\(entry.kind)\"") }
-            let authorization = try kind.authorize(entry, in: self)
+            let authorization = try kind.authorize(decoded, in: self)
             try checkSignatureShape(entry, signers: authorization.signers)
             let message = decoded.signingMessage
             for (signature, key) in zip(entry.signatures, authorization.signers) {
