@@ -166,10 +166,13 @@ public struct DecodedEntry: Sendable {
     /// An entry made by this program: encoded, and hashed.
     public init(entry: Entry) {
         self.entry = entry
-        self.lineBytes = entry.lineBytes
-        self.bodyBytes = entry.body.canonicalBytes
-        self.hash = Entry.hash(lineBytes: lineBytes)
-        self.signingMessage = entry.signingMessage
+        let line = entry.lineBytes
+        self.lineBytes = line
+        // One encode; the body and the signed form are slices of the canonical line.
+        self.bodyBytes = Array(line[8..<Self.lastIndex(of: Array(",\"kind\":\"".utf8), in: line)!])
+        self.hash = Entry.hash(lineBytes: line)
+        self.signingMessage = Entry.signDomain + Self.unsignedBytes(ofCanonicalLine: line)
+        assert(signingMessage == entry.signingMessage && bodyBytes == entry.body.canonicalBytes, "sliced wrongly")
     }
 }
 
