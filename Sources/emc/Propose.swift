@@ -74,7 +74,7 @@ struct Vote: ParsableCommand {
 }
 
 struct Withdraw: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Withdraw your own open proposal.")
+    static let configuration = CommandConfiguration(abstract: "Withdraw your own open proposal or dispute.")
     @Argument(help: "The ledger file.") var ledger: String
     @Option(help: "Your private key.") var key: String
     @Option(help: "The proposal's entry number.") var proposal: Int64
