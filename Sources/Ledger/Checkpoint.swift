@@ -121,9 +121,12 @@ public final class LedgerWriter {
         }
         guard !written.isEmpty else { return [] }
         // The same signature checks `apply` makes, run on every core for large batches.
-        let valid = Verifier.parallelMap(jobs) { $0.isValid() }
-        if let bad = valid.firstIndex(of: false) {
-            throw LedgerError(.rejected, "signature by key \(jobs[bad].key.keyID) does not verify", seq: jobs[bad].seq, file: path)
+        do throws(LedgerError) {
+            try Verifier.checkSignatures(jobs)
+        } catch {
+            var located = error
+            located.file = path
+            throw located
         }
         try LedgerStore.writeDurably(descriptor: descriptor, bytes: bytes, originalSize: verified.validByteCount, path: path)
         verified = VerifiedLedger(state: state, validByteCount: verified.validByteCount + Int64(bytes.count),

@@ -45,9 +45,7 @@ extension LedgerState {
     public mutating func apply(_ entry: DecodedEntry) throws(LedgerError) {
         var jobs: [SignatureJob] = []
         try apply(entry, deferringSignaturesInto: &jobs)
-        for job in jobs where !job.isValid() {
-            throw rejected("signature by key \(job.key.keyID) does not verify").at(seq: entry.entry.seq, line: nil)
-        }
+        try Verifier.checkSignatures(jobs)
     }
 
     /// Applies `entry` in place, appending its signature checks to `jobs` instead of running them.

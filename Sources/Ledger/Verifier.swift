@@ -122,7 +122,7 @@ public enum Verifier {
                     try inFlight?.waitAndCheck()
                     inFlight = nil
                     if let firstError {
-                        try SignatureBatch(jobs).waitAndCheck()
+                        try checkSignatures(jobs)
                         throw firstError
                     }
                     inFlight = SignatureBatch(jobs)
@@ -178,40 +178,39 @@ public enum Verifier {
     /// One batch, synchronously: decode, apply, check signatures; throws the earliest bad entry.
     static func verifyBatch(_ lines: [[UInt8]], firstLine: Int, state: inout LedgerState) throws(LedgerError) {
         let (jobs, firstError) = decodeAndApply(lines, firstLine: firstLine, state: &state)
-        try SignatureBatch(jobs).waitAndCheck()
+        try checkSignatures(jobs)
         if let firstError { throw firstError }
     }
 
-    /// Signature checks running on every core in the background.
+    /// Runs `jobs` on every core and throws for the earliest entry whose signature does not verify.
+    static func checkSignatures(_ jobs: [SignatureJob]) throws(LedgerError) {
+        try check(jobs, results: parallelMap(jobs) { $0.isValid() })
+    }
+
+    static func check(_ jobs: [SignatureJob], results: [Bool]) throws(LedgerError) {
+        guard let bad = results.firstIndex(of: false) else { return }
+        // Applied entries have seq == line number (seq starts at 1 and grows by one per line).
+        let job = jobs[bad]
+        throw LedgerError(.rejected, "signature by key \(job.key.keyID) does not verify", seq: job.seq, line: Int(job.seq))
+    }
+
+    /// `checkSignatures` running in the background, so the caller can decode and apply meanwhile.
     final class SignatureBatch: @unchecked Sendable {
         let jobs: [SignatureJob]
-        let results: SharedBuffer<Bool>
-        let group = DispatchGroup()
+        private var results: [Bool] = []
+        private let group = DispatchGroup()
 
         init(_ jobs: [SignatureJob]) {
             self.jobs = jobs
-            self.results = SharedBuffer(count: max(jobs.count, 1), repeating: true)
-            let workers = max(1, min(jobs.count, Verifier.activeProcessorCount))
-            guard !jobs.isEmpty else { return }
-            let jobs = jobs, results = results
-            DispatchQueue.global().async(group: group) {
-                DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                    var index = worker
-                    while index < jobs.count {
-                        results.buffer[index] = jobs[index].isValid()
-                        index += workers
-                    }
-                }
+            DispatchQueue.global().async(group: group) { [self] in
+                // Written once here, read only after `group.wait()`.
+                results = Verifier.parallelMap(jobs) { $0.isValid() }
             }
         }
 
-        /// Waits, then throws for the earliest entry whose signature does not verify.
         func waitAndCheck() throws(LedgerError) {
             group.wait()
-            for (index, job) in jobs.enumerated() where !results.buffer[index] {
-                // Applied entries have seq == line number (seq starts at 1 and grows by one per line).
-                throw LedgerError(.rejected, "signature by key \(job.key.keyID) does not verify", seq: job.seq, line: Int(job.seq))
-            }
+            try Verifier.check(jobs, results: results)
         }
     }
 
