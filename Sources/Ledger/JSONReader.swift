@@ -23,8 +23,6 @@ struct JSONReader {
         return value
     }
 
-    func has(_ key: String) -> Bool { fields[key] != nil }
-
     func string(_ key: String) throws(LedgerError) -> String {
         guard case .string(let text) = try value(key) else { throw malformed("\(context) field \"\(key)\" must be a string") }
         return text

@@ -11,11 +11,6 @@ extension LedgerState {
     /// the settlement records the state keeps, so memory does not grow with the log.
     public static let settlementWindow = 12
 
-    /// The genesis contract and every adopted amendment, in adoption order.
-    public var adoptedVersions: [ContractVersion] {
-        contracts.filter { $0.status == .genesis || $0.status == .adopted }
-    }
-
     /// The latest adopted version: its roster is the current roster.
     public var latestAdoptedVersion: ContractVersion {
         contracts.last { $0.status == .genesis || $0.status == .adopted }!
