@@ -13,10 +13,7 @@ public enum EntrySummary {
 
     public static func text(of entry: Entry, in state: LedgerState) -> String {
         guard case .object(let body) = entry.body else { return "" }
-        func string(_ key: String) -> String {
-            if case .string(let text)? = body[key] { return text }
-            return "?"
-        }
+        func string(_ key: String) -> String { field(key, of: body) }
         switch entry.kind {
         case GenesisKind.name:
             let count: Int
@@ -34,11 +31,7 @@ public enum EntrySummary {
     }
 
     static func summaryOfLifecycleEntry(kind: String, body: [String: JSONValue], state: LedgerState) -> String {
-        func string(_ key: String) -> String {
-            if case .string(let text)? = body[key] { return text }
-            if case .integer(let number)? = body[key] { return String(number) }
-            return "?"
-        }
+        func string(_ key: String) -> String { field(key, of: body) }
         switch kind {
         case ReportKind.name:
             return "\(string("metric")) = \(string("value")) for \(string("period"))"
@@ -69,5 +62,12 @@ public enum EntrySummary {
         default:
             return ""
         }
+    }
+
+    /// A string or integer field as text, "?" when absent.
+    static func field(_ key: String, of body: [String: JSONValue]) -> String {
+        if case .string(let text)? = body[key] { return text }
+        if case .integer(let number)? = body[key] { return String(number) }
+        return "?"
     }
 }
