@@ -1,9 +1,15 @@
 import Foundation
 import Testing
 
-/// `bean-check` from PyPI's beancount; CI installs it (`.ci/run`), locally the test needs it on PATH.
-let beanCheck: String? = ["/usr/local/bin/bean-check", "/usr/bin/bean-check", NSHomeDirectory() + "/.local/bin/bean-check",
-                          NSHomeDirectory() + "/.pyenv/shims/bean-check"].first { FileManager.default.isExecutableFile(atPath: $0) }
+/// `bean-check` from PyPI's beancount: `.ci/run` installs it and passes its path in EMC_BEAN_CHECK;
+/// otherwise it is looked up on PATH. Without it the test is skipped.
+let beanCheck: String? = {
+    let environment = ProcessInfo.processInfo.environment
+    if let path = environment["EMC_BEAN_CHECK"], !path.isEmpty { return path }
+    let directories = (environment["PATH"] ?? "").split(separator: ":").map(String.init)
+        + [NSHomeDirectory() + "/.local/bin", NSHomeDirectory() + "/.pyenv/shims"]
+    return directories.map { $0 + "/bean-check" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+}()
 
 @Suite struct AuditCLITests {
     static let demoLedger = fixturesRoot.appendingPathComponent("ledgers/valid/demo.jsonl").path
@@ -37,7 +43,7 @@ let beanCheck: String? = ["/usr/local/bin/bean-check", "/usr/bin/bean-check", NS
         }
     }
 
-    @Test(.enabled(if: beanCheck != nil || ProcessInfo.processInfo.environment["CI"] != nil))
+    @Test(.enabled(if: beanCheck != nil))
     func beancountExportPassesBeanCheck() throws {
         let checker = try #require(beanCheck, "bean-check is not installed (pip install beancount)")
         let directory = try makeTemporaryDirectory()
