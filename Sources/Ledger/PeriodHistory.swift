@@ -34,6 +34,15 @@ public struct PeriodHistory: Sendable {
 
     /// Reads the ledger (verifying it) and collects the history of `period`.
     public static func read(path: String, period: Period) throws(LedgerError) -> PeriodHistory {
+        guard let history = try collect(path: path, period: period).history else {
+            throw LedgerError(.usage, "period \(period) has not been settled on this ledger", file: path)
+        }
+        return history
+    }
+
+    /// One verifying read of the ledger: the history of `period` (nil when it was never settled)
+    /// and the state at the head.
+    public static func collect(path: String, period: Period) throws(LedgerError) -> (history: PeriodHistory?, state: LedgerState) {
         var history: PeriodHistory? = nil
         var failure: LedgerError? = nil
         let verified = try Verifier.verify(path: path, willApply: { decoded, state in
@@ -60,9 +69,6 @@ public struct PeriodHistory: Sendable {
         })
         if let failure { throw failure }
         try verified.requireNoTornTail(path: path)
-        guard let history else {
-            throw LedgerError(.usage, "period \(period) has not been settled on this ledger", file: path)
-        }
-        return history
+        return (history, verified.state)
     }
 }

@@ -15,12 +15,12 @@ enum WhatIf {
     }
 
     static func onLedger(_ path: String, period: Period, overrides: [(metric: String, value: String)], json: Bool) throws {
-        let verified = try Verifier.verify(path: path)
-        let state = verified.state
+        let (found, state) = try PeriodHistory.collect(path: path, period: period)
         let base: Base
         if let last = state.lastSettledPeriod, period <= last {
-            let history = try PeriodHistory.read(path: path, period: period)
-            guard let settled = history.settlement else { throw CommandError(message: "period \(period) has no settlement", exitCode: 1) }
+            guard let history = found, let settled = history.settlement else {
+                throw LedgerError(.usage, "period \(period) has not been settled on this ledger", file: path)
+            }
             var label = "settled at entry \(settled.seq)"
             var reports = settled.computed.reports
             var runState = settled.runStateBefore
