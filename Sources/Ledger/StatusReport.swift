@@ -102,11 +102,19 @@ public enum StatusReport {
                             "reporter": .string(report.reporter), "entry": .integer(report.seq),
                             "superseded": .array(report.superseded.map { .integer($0) })])
         }
-        let missing: [JSONValue] = contract.metricsRequired(for: period).filter { reports[$0] == nil }.map { name in
-            let reporters = contract.metrics.first { $0.name == name }?.reporters ?? []
-            return .object(["metric": .string(name), "reporters": .array(reporters.map { .string($0) })])
+        let missing: [JSONValue] = missingMetrics(period, state: state).map { item in
+            .object(["metric": .string(item.metric), "reporters": .array(item.reporters.map { .string($0) })])
         }
         return .object(["period": .string(period.description), "reported": .array(reported), "missing": .array(missing)])
+    }
+
+    /// Metrics the settlement of `period` reads that are not reported yet, with who must report them.
+    static func missingMetrics(_ period: Period, state: LedgerState) -> [(metric: String, reporters: [String])] {
+        let contract = state.governingVersion(for: period).contract
+        let reports = state.openReports[period] ?? [:]
+        return contract.metricsRequired(for: period).filter { reports[$0] == nil }.map { name in
+            (name, contract.metrics.first { $0.name == name }?.reporters ?? [])
+        }
     }
 
     /// The readable form.
@@ -143,14 +151,12 @@ public enum StatusReport {
         }
         out += "last settled period: \(state.lastSettledPeriod?.description ?? "none")\n"
         for period in openPeriods(state) {
-            let governing = state.governingVersion(for: period).contract
-            let reports = state.openReports[period] ?? [:]
-            let missing = governing.metricsRequired(for: period).filter { reports[$0] == nil }
-            out += "open period \(period): \(reports.count) reported"
+            let missing = missingMetrics(period, state: state)
+            out += "open period \(period): \(state.openReports[period]?.count ?? 0) reported"
             if missing.isEmpty {
                 out += ", ready to settle\n"
             } else {
-                let list = missing.map { name in "\(name) (by \(governing.metrics.first { $0.name == name }?.reporters.joined(separator: "/") ?? "?"))" }
+                let list = missing.map { "\($0.metric) (by \($0.reporters.joined(separator: "/")))" }
                 out += "; missing \(list.joined(separator: ", "))\n"
             }
         }
