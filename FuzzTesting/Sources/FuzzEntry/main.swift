@@ -11,10 +11,5 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
 /// SwiftPM links debug executables with `main` redirected here (see Package.swift).
 @_cdecl("FuzzEntry_main")
 public func fuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> CInt {
-    var count = argc
-    var arguments: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = argv
-    return LLVMFuzzerRunDriver(&count, &arguments) { data, size in
-        guard let data else { return fuzz(UnsafePointer(bitPattern: 1)!, 0) }
-        return fuzz(data, size)
-    }
+    emc_fuzz_main(argc, argv)
 }

@@ -1,9 +1,9 @@
 #ifndef CFUZZERDRIVER_H
 #define CFUZZERDRIVER_H
-#include <stddef.h>
-#include <stdint.h>
 
-/// libFuzzer's driver (LLVM >= 12), for executables whose `main` is not libFuzzer's.
-int LLVMFuzzerRunDriver(int *argc, char ***argv, int (*callback)(const uint8_t *data, size_t size));
+/// Runs libFuzzer's driver on this executable's `LLVMFuzzerTestOneInput` (defined in Swift with
+/// `@_cdecl`). SwiftPM links debug executables with `main` redirected to `<Target>_main`, so each
+/// target's `<Target>_main` calls this instead of relying on libFuzzer's own `main`.
+int emc_fuzz_main(int argc, char **argv);
 
 #endif
