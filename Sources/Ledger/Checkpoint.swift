@@ -54,52 +54,112 @@ public enum Checkpoint {
     }
 }
 
-/// An open, exclusively locked ledger for appending many entries, each `append` one durable write.
+/// An open ledger for appending, kept open as long as the caller likes (a command appends once; a
+/// long-running writer many times). The verified state stays in memory; each `append` takes the
+/// exclusive lock, checks that the file still ends at the state's head (catching up on entries other
+/// writers appended meanwhile, verifying only those), applies, writes with one fsync, and unlocks.
 /// Opening loads the state from the checked snapshot (`LEDGER.state`) when it fits, verifying only
-/// what follows it; otherwise it verifies the whole file. Used by every appending command.
+/// what follows it; otherwise it verifies the whole file. Closing saves the snapshot.
 public final class LedgerWriter {
     public let path: String
     public private(set) var verified: VerifiedLedger
     private let descriptor: Int32
+    private let identity: (device: UInt64, inode: UInt64)
     private var isOpen = true
 
     public var state: LedgerState { verified.state }
 
     public init(path: String, progress: ((_ entries: Int64, _ bytes: Int64) -> Void)? = nil) throws(LedgerError) {
         let descriptor = try Verifier.openLedger(path, flags: O_RDWR)
-        guard flock(descriptor, LOCK_EX) == 0 else {
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, flock(descriptor, LOCK_EX) == 0 else {
             Glibc.close(descriptor)
             throw LedgerError(.io, "cannot lock the ledger", file: path)
         }
+        defer { flock(descriptor, LOCK_UN) }
         self.path = path
         self.descriptor = descriptor
+        self.identity = (UInt64(status.st_dev), UInt64(status.st_ino))
         do throws(LedgerError) {
             verified = try Self.load(descriptor: descriptor, path: path, progress: progress)
+            if let torn = verified.tornTailError(path: path) { throw torn.beforeAppending }
         } catch {
             Glibc.close(descriptor)
-            throw error
-        }
-        if var torn = verified.tornTailError(path: path) {
-            Glibc.close(descriptor)
             isOpen = false
-            torn.reason += " before appending"
-            throw torn
+            throw error
         }
     }
 
     static func load(descriptor: Int32, path: String, progress: ((_ entries: Int64, _ bytes: Int64) -> Void)?) throws(LedgerError) -> VerifiedLedger {
-        if let checkpoint = Checkpoint.load(from: Checkpoint.snapshotPath(forLedger: path)),
-           let resumed = try? Verifier.verify(descriptor: descriptor, path: path, resumingFrom: checkpoint, progress: progress) {
+        if let checkpoint = Checkpoint.load(from: Checkpoint.snapshotPath(forLedger: path)) {
+            return try catchUp(from: checkpoint, descriptor: descriptor, path: path, progress: progress)
+        }
+        guard lseek(descriptor, 0, SEEK_SET) == 0 else { throw LedgerError(.io, "cannot seek", file: path) }
+        return try Verifier.verify(descriptor: descriptor, path: path, progress: progress)
+    }
+
+    /// The state at the file's end: `known` plus whatever follows it, or the whole file verified
+    /// again when `known` no longer fits (its head is not where it was).
+    static func catchUp(from known: VerifiedLedger, descriptor: Int32, path: String,
+                        progress: ((_ entries: Int64, _ bytes: Int64) -> Void)?) throws(LedgerError) -> VerifiedLedger {
+        if let resumed = try? Verifier.verify(descriptor: descriptor, path: path, resumingFrom: known, progress: progress) {
             return resumed
         }
         guard lseek(descriptor, 0, SEEK_SET) == 0 else { throw LedgerError(.io, "cannot seek", file: path) }
         return try Verifier.verify(descriptor: descriptor, path: path, progress: progress)
     }
 
-    /// Applies `entries` in order to the state (all or nothing), then writes them with one fsync.
+    /// Under the lock: makes `verified` the state at the file's current end. The common case, nobody
+    /// else appended, costs one fstat, one stat and reading and hashing the head line.
+    private func refresh() throws(LedgerError) {
+        var status = stat(), named = stat()
+        guard fstat(descriptor, &status) == 0 else { throw LedgerError(.io, "cannot stat the ledger", file: path) }
+        guard stat(path, &named) == 0, UInt64(named.st_dev) == identity.device, UInt64(named.st_ino) == identity.inode else {
+            throw LedgerError(.io, "the ledger file was replaced or removed since it was opened; open it again", file: path)
+        }
+        if Int64(status.st_size) == verified.validByteCount,
+           (try? Checkpoint.checkHead(of: verified, descriptor: descriptor, path: path)) != nil {
+            return
+        }
+        let current = try Self.catchUp(from: verified, descriptor: descriptor, path: path, progress: nil)
+        if let torn = current.tornTailError(path: path) { throw torn.beforeAppending }
+        verified = current
+    }
+
+    /// Locks, catches up with the file, builds entries from the current state with `make`, and
+    /// appends them (all or nothing) with one fsync.
+    @discardableResult
+    public func append(_ make: (LedgerState) throws -> [Entry]) throws -> [DecodedEntry] {
+        try locked { () throws -> [DecodedEntry] in
+            try refresh()
+            return try appendLocked(try make(verified.state))
+        }
+    }
+
+    /// Appends `entries`, which must extend the file's current head, with one fsync.
     @discardableResult
     public func append(_ entries: [Entry]) throws(LedgerError) -> [DecodedEntry] {
+        do {
+            return try locked { () throws -> [DecodedEntry] in
+                try refresh()
+                return try appendLocked(entries)
+            }
+        } catch let error as LedgerError {
+            throw error
+        } catch {
+            preconditionFailure("unreachable: \(error)")
+        }
+    }
+
+    private func locked<T>(_ body: () throws -> T) throws -> T {
         precondition(isOpen, "append after close")
+        guard flock(descriptor, LOCK_EX) == 0 else { throw LedgerError(.io, "cannot lock the ledger", file: path) }
+        defer { flock(descriptor, LOCK_UN) }
+        return try body()
+    }
+
+    /// Applies `entries` in order to the state (all or nothing), then writes them with one fsync.
+    private func appendLocked(_ entries: [Entry]) throws(LedgerError) -> [DecodedEntry] {
         var state = verified.state
         var written: [DecodedEntry] = []
         var bytes: [UInt8] = []
@@ -134,7 +194,7 @@ public final class LedgerWriter {
         return written
     }
 
-    /// Saves the snapshot and releases the lock.
+    /// Saves the snapshot and closes the file.
     public func close() {
         guard isOpen else { return }
         Checkpoint.save(verified, to: Checkpoint.snapshotPath(forLedger: path))
@@ -143,4 +203,13 @@ public final class LedgerWriter {
     }
 
     deinit { close() }
+}
+
+extension LedgerError {
+    /// A torn-tail error as an appender reports it.
+    var beforeAppending: LedgerError {
+        var error = self
+        error.reason += " before appending"
+        return error
+    }
 }

@@ -6,11 +6,31 @@ public struct EntrySignature: Hashable, Sendable {
     public var algorithm: String
     public var keyID: String
     public var signature: [UInt8]
+    /// Set only by `Entry.sign(with:)`, in memory, never encoded: SHA-256 of the public key, the
+    /// signature and the message, as libcrypto produced them in this process. A writer checks its
+    /// own fresh signatures against this instead of re-running Ed25519 (SPEC.md §1.9); any later
+    /// change to the key, the signature or the signed fields breaks the match.
+    var receipt: [UInt8]? = nil
 
     public init(keyID: String, signature: [UInt8]) {
         self.algorithm = Self.ed25519
         self.keyID = keyID
         self.signature = signature
+    }
+
+    public static func == (lhs: EntrySignature, rhs: EntrySignature) -> Bool {
+        lhs.algorithm == rhs.algorithm && lhs.keyID == rhs.keyID && lhs.signature == rhs.signature
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(algorithm)
+        hasher.combine(keyID)
+        hasher.combine(signature)
+    }
+
+    /// The receipt of `signature` by `key` over `message` (see `receipt`).
+    static func receipt(key: PublicKey, signature: [UInt8], message: [UInt8]) -> [UInt8] {
+        SHA256.hash(key.rawRepresentation + signature + message)
     }
 
     var json: JSONValue {
@@ -90,7 +110,10 @@ public struct Entry: Hashable, Sendable {
 
     /// Adds a signature by `key` over the signing message.
     public mutating func sign(with key: PrivateKey) throws(CryptoError) {
-        signatures.append(EntrySignature(keyID: key.publicKey.keyID, signature: try key.signature(for: signingMessage)))
+        let message = signingMessage
+        var signature = EntrySignature(keyID: key.publicKey.keyID, signature: try key.signature(for: message))
+        signature.receipt = EntrySignature.receipt(key: key.publicKey, signature: signature.signature, message: message)
+        signatures.append(signature)
     }
 }
 

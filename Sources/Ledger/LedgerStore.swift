@@ -48,7 +48,7 @@ public enum LedgerStore {
                               make: (LedgerState) throws -> [Entry]) throws -> [DecodedEntry] {
         let writer = try LedgerWriter(path: path, progress: progress)
         defer { writer.close() }
-        return try writer.append(try make(writer.state))
+        return try writer.append(make)
     }
 
     /// Writes `bytes` at the end of the file and fsyncs. On any failure the file is truncated

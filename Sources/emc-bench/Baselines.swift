@@ -58,3 +58,18 @@ final class Counter: @unchecked Sendable {
     func add(_ amount: Int) { lock.lock(); total += amount; lock.unlock() }
     var value: Int { lock.lock(); defer { lock.unlock() }; return total }
 }
+
+extension Baselines {
+    /// Microseconds per Ed25519 verification on one core, baseline-style (one key, 64 messages).
+    static func ed25519MicrosecondsOneCore(count: Int = 4_000) throws -> Double {
+        let key = try PrivateKey(seed: SHA256.hash(Array("emc-bench/baseline-key".utf8)))
+        let messages: [[UInt8]] = (0..<64).map { index in
+            Array("emc-v1/sign".utf8) + [0] + Array(repeating: UInt8(truncatingIfNeeded: index), count: 330)
+        }
+        let signatures = try messages.map { try key.signature(for: $0) }
+        let publicKey = key.publicKey
+        let (bad, seconds) = Clock.measure { (0..<count).filter { !publicKey.isValidSignature(signatures[$0 % 64], for: messages[$0 % 64]) }.count }
+        precondition(bad == 0)
+        return seconds / Double(count) * 1e6
+    }
+}

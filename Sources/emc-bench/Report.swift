@@ -67,12 +67,15 @@ struct Report {
         lines.append("notes: raw_verify over \(cores) workers, the higher of \(Self.number(ledger.rawVerifyBefore, decimals: 0)) (just before the verify) "
             + "and \(Self.number(ledger.rawVerifyAfter, decimals: 0)) (just after);")
         lines.append("  raw_sha256 on one core, 1 MiB buffers; verify in a child process;")
-        lines.append("  append: \(ledger.append.count) single LedgerStore.append calls; fsync: \(ledger.fsync.count) bare write+fsync;")
-        if ledger.sessionAppend.count > 0 {
-            lines.append("  for comparison, single appends through one open LedgerWriter session: p50 \(Self.number(ledger.sessionAppend.median, decimals: 3)) ms, "
-                + "p99 \(Self.number(ledger.sessionAppend.percentile(0.99), decimals: 3)) ms (ratio \(Self.number(ledger.sessionAppend.median / ledger.fsync.median, decimals: 2)));")
+        lines.append("  append: \(ledger.append.count) single appends of a report through one open LedgerWriter (lock, check the head,")
+        lines.append("    build and sign, validate, write, fsync, unlock); fsync: \(ledger.fsync.count) bare write+fsync of one line;")
+        if ledger.processAppend.count > 0 {
+            lines.append("  for comparison, \(ledger.processAppend.count) appends as one `emc` command makes them (open and load the snapshot, append, save, close): "
+                + "p50 \(Self.number(ledger.processAppend.median, decimals: 3)) ms, p99 \(Self.number(ledger.processAppend.percentile(0.99), decimals: 3)) ms;")
         }
-        lines.append("  bulk: \(ledger.bulkEntries) pre-signed entries in one append call (\(String(format: "%.0f", ledger.bulkSeconds * 1e3)) ms);")
+        lines.append("  bulk: \(ledger.bulkEntries) entries signed in this process, one append call (\(String(format: "%.0f", ledger.bulkSeconds * 1e3)) ms); "
+            + "the same batch as received from other members, every signature verified: "
+            + "\(Self.number(Double(ledger.bulkEntries) / ledger.receivedBulkSeconds, decimals: 0)) entries/s;")
         lines.append("  settle_400x12: contracts of 10/20/50/100 members and 5/10/25/50 rules, 100 of each, one core.")
         if quick { lines.append("  QUICK RUN (--quick): few samples and small batches; not figures to quote.") }
         lines.append("  incremental: load a checkpoint file, then Verifier.verify(path:resumingFrom:) over \(ledger.incrementalEntries) new entries.")

@@ -1,4 +1,5 @@
 import Foundation
+import Ledger
 
 // emc-bench: the performance figures of issue 7. Thin: parse flags, run the measurements, print.
 
@@ -43,6 +44,12 @@ func runBenchmark(_ options: Options) throws -> Report {
 do {
     if let path = options.verifyOnly {
         try LedgerBench.verifyOnly(path: path)
+        exit(0)
+    }
+    if let path = options.profileVerify {
+        print("baseline    \(String(format: "%.1f", try Baselines.ed25519MicrosecondsOneCore())) us/verify, one core")
+        print(try VerifyProfile.measure(path: path).lines.joined(separator: "\n"))
+        print("baseline    \(String(format: "%.1f", try Baselines.ed25519MicrosecondsOneCore())) us/verify, one core")
         exit(0)
     }
     if let path = options.appendOnce {

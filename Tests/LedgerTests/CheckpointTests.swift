@@ -72,3 +72,69 @@ import Testing
         #expect(final.state.openReports[Period("2020-08")!]?["revenue"]?.superseded.count == 4)
     }
 }
+
+@Suite struct WriterSessionTests {
+    func report(_ value: String, after state: LedgerState, by member: String = "yu") throws -> Entry {
+        try EntryBuilder.report(after: state, period: Period("2020-08")!, metric: "revenue", value: value,
+                                time: Timestamp("2020-09-01T09:00:00Z")!, key: FixtureFactory.key(member))
+    }
+
+    /// Two writers kept open on one file take turns: each catches up with the other's entries
+    /// (verifying only those) before appending, and the result verifies from scratch.
+    @Test func openWritersCatchUpWithEachOther() throws {
+        let (directory, path) = try CheckpointTests().copyOfFixture("lifecycle")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let first = try LedgerWriter(path: path), second = try LedgerWriter(path: path)
+        for round in 1...5 {
+            try first.append { state in [try report("\(round).10", after: state)] }
+            try second.append { state in [try report("\(round).20", after: state)] }
+        }
+        // Each knows the file as of its own last append; the next one catches up.
+        #expect(first.state.headSeq == 30)
+        #expect(second.state.headSeq == 31)
+        // Pre-built entries that no longer extend the head are refused, not forked.
+        let stale = try report("9.99", after: first.state)
+        try second.append { state in [try report("6.20", after: state)] }
+        #expect(throws: LedgerError.self) { try first.append([stale]) }
+        first.close()
+        second.close()
+        let final = try Verifier.verify(path: path)
+        #expect(final.entryCount == 32)
+        #expect(final.state.openReports[Period("2020-08")!]?["revenue"]?.value == second.state.openReports[Period("2020-08")!]?["revenue"]?.value)
+    }
+
+    /// A writer that finds the file replaced under it refuses to append rather than write to the old file.
+    @Test func aReplacedFileIsRefused() throws {
+        let (directory, path) = try CheckpointTests().copyOfFixture("lifecycle")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let writer = try LedgerWriter(path: path)
+        defer { writer.close() }
+        let copy = path + ".copy"
+        try FileManager.default.copyItem(atPath: path, toPath: copy)
+        #expect(rename(copy, path) == 0)
+        #expect(throws: LedgerError.self) { try writer.append { state in [try report("1.00", after: state)] } }
+    }
+
+    /// A signature this process made is checked by its receipt; changing the signed entry, the
+    /// signature or the signer afterwards breaks the receipt, and the full Ed25519 check rejects it.
+    @Test func receiptsOnlyCoverUntouchedSignatures() throws {
+        let (directory, path) = try CheckpointTests().copyOfFixture("lifecycle")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let writer = try LedgerWriter(path: path)
+        defer { writer.close() }
+        var changedBody = try report("1.00", after: writer.state)
+        changedBody.body = .object(["period": .string("2020-08"), "metric": .string("revenue"), "value": .string("2.00")])
+        var changedSignature = try report("1.00", after: writer.state)
+        changedSignature.signatures[0].signature[0] ^= 1
+        var otherSigner = try report("1.00", after: writer.state)
+        let wrong = try report("1.00", after: writer.state, by: "chef")
+        otherSigner.signatures = [EntrySignature(keyID: otherSigner.signatures[0].keyID, signature: wrong.signatures[0].signature)]
+        for entry in [changedBody, changedSignature, otherSigner] {
+            #expect(throws: LedgerError.self) { try writer.append([entry]) }
+        }
+        let good = try report("1.00", after: writer.state)
+        #expect(good.signatures[0].receipt != nil)
+        try writer.append([good])
+        #expect(try Verifier.verify(path: path).entryCount == 22)
+    }
+}
