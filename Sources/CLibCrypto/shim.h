@@ -19,10 +19,25 @@ static inline int emc_refuse_password(char *buf, int size, int rwflag, void *use
     return -1;
 }
 
-static inline int emc_sha256(const unsigned char *data, size_t length, unsigned char out[32]) {
+/// SHA-256 fetched once from the default provider. Passing EVP_sha256() instead makes OpenSSL 3
+/// look the implementation up again (locks, a hash table) on every digest.
+static inline EVP_MD *emc_fetch_sha256(void) {
+    return EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
+/// SHA-256 of prefix ‖ data, with `md` from emc_fetch_sha256.
+static inline int emc_sha256(const EVP_MD *md, const unsigned char *prefix, size_t prefixLength,
+                             const unsigned char *data, size_t length, unsigned char out[32]) {
+    EVP_MD_CTX *context = EVP_MD_CTX_new();
+    if (context == NULL) return 0;
     unsigned int outLength = 0;
-    if (EVP_Digest(data, length, out, &outLength, EVP_sha256(), NULL) != 1) return 0;
-    return outLength == 32;
+    int ok = EVP_DigestInit_ex(context, md, NULL) == 1
+          && (prefixLength == 0 || EVP_DigestUpdate(context, prefix, prefixLength) == 1)
+          && EVP_DigestUpdate(context, data, length) == 1
+          && EVP_DigestFinal_ex(context, out, &outLength) == 1
+          && outLength == 32;
+    EVP_MD_CTX_free(context);
+    return ok;
 }
 
 static inline int emc_random_bytes(unsigned char *out, int length) {

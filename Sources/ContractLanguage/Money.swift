@@ -13,15 +13,28 @@ public struct Currency: Hashable, Sendable {
 
 /// Formats minor units as a decimal with exactly `currency.minorDigits` decimals: -1205 → "-12.05".
 public func formatMinorUnits(_ minor: Int64, currency: Currency) -> String {
-    let sign = minor < 0 ? "-" : ""
-    var digits = String(minor.magnitude)
+    var out: [UInt8] = []
+    appendMinorUnits(minor, currency: currency, into: &out)
+    return String(decoding: out, as: UTF8.self)
+}
+
+/// Appends `formatMinorUnits(minor, currency:)` as UTF-8: an optional '-', at least one whole digit,
+/// and exactly `minorDigits` decimals after a '.' (none when the currency has no minor unit).
+public func appendMinorUnits(_ minor: Int64, currency: Currency, into out: inout [UInt8]) {
+    if minor < 0 { out.append(UInt8(ascii: "-")) }
+    var magnitude = minor.magnitude
     let scale = currency.minorDigits
-    if scale == 0 { return sign + digits }
-    if digits.count <= scale {
-        digits = String(repeating: "0", count: scale - digits.count + 1) + digits
+    // Digits from the least significant, padded to at least scale + 1 digits.
+    var digits: [UInt8] = []
+    digits.reserveCapacity(24)
+    repeat {
+        digits.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+        magnitude /= 10
+    } while magnitude > 0 || digits.count <= scale
+    for (position, digit) in digits.enumerated().reversed() {
+        out.append(digit)
+        if position == scale && scale > 0 { out.append(UInt8(ascii: ".")) }
     }
-    let cut = digits.index(digits.endIndex, offsetBy: -scale)
-    return sign + digits[..<cut] + "." + digits[cut...]
 }
 
 /// Parses "-12.05" (at most `minorDigits` decimals, no exponent, no spaces) into minor units.

@@ -38,6 +38,31 @@ public struct EntrySignature: Hashable, Sendable {
     }
 }
 
+/// An entry body: a JSON object, held either as a value or as the canonical bytes it was read from.
+/// Bytes are parsed again on each read of the value, so decoding a line builds no values that
+/// nobody reads (a verifier checks a settlement by comparing bytes; SPEC.md §3.5).
+enum EntryBody: Sendable {
+    case value(JSONValue)
+    /// Canonical JSON of an object, already validated.
+    case canonical([UInt8])
+
+    var value: JSONValue {
+        switch self {
+        case .value(let value): return value
+        case .canonical(let bytes):
+            guard let value = try? JSONValue.parse(bytes) else { preconditionFailure("validated canonical body does not parse") }
+            return value
+        }
+    }
+
+    var canonicalBytes: [UInt8] {
+        switch self {
+        case .value(let value): return value.canonicalBytes
+        case .canonical(let bytes): return bytes
+        }
+    }
+}
+
 /// A ledger entry: one line of the log (SPEC.md, part 1).
 public struct Entry: Hashable, Sendable {
     public static let formatVersion: Int64 = 1
@@ -53,19 +78,44 @@ public struct Entry: Hashable, Sendable {
     public var previousHash: String
     public var kind: String
     public var time: Timestamp
-    public var body: JSONValue
+    public var body: JSONValue {
+        get { storedBody.value }
+        set { storedBody = .value(newValue) }
+    }
+    var storedBody: EntryBody
     public var signatures: [EntrySignature]
 
     public init(ledgerID: String, seq: Int64, previousHash: String, kind: String, time: Timestamp,
                 body: JSONValue, signatures: [EntrySignature] = []) {
+        self.init(ledgerID: ledgerID, seq: seq, previousHash: previousHash, kind: kind, time: time,
+                  storedBody: .value(body), signatures: signatures)
+    }
+
+    init(ledgerID: String, seq: Int64, previousHash: String, kind: String, time: Timestamp,
+         storedBody: EntryBody, signatures: [EntrySignature]) {
         self.version = Self.formatVersion
         self.ledgerID = ledgerID
         self.seq = seq
         self.previousHash = previousHash
         self.kind = kind
         self.time = time
-        self.body = body
+        self.storedBody = storedBody
         self.signatures = signatures
+    }
+
+    /// Equal entries encode to the same line (bodies are compared as canonical bytes).
+    public static func == (lhs: Entry, rhs: Entry) -> Bool {
+        lhs.version == rhs.version && lhs.ledgerID == rhs.ledgerID && lhs.seq == rhs.seq
+            && lhs.previousHash == rhs.previousHash && lhs.kind == rhs.kind && lhs.time == rhs.time
+            && lhs.signatures == rhs.signatures && lhs.storedBody.canonicalBytes == rhs.storedBody.canonicalBytes
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(ledgerID)
+        hasher.combine(seq)
+        hasher.combine(previousHash)
+        hasher.combine(kind)
+        hasher.combine(signatures)
     }
 
     // MARK: Bytes that are signed and hashed
@@ -75,22 +125,69 @@ public struct Entry: Hashable, Sendable {
     static let ledgerIDDomain: [UInt8] = Array("emc-v1/ledger-id".utf8) + [0]
     static let contractDomain: [UInt8] = Array("emc-v1/contract".utf8) + [0]
 
-    var unsignedFields: [String: JSONValue] {
-        ["v": .integer(version), "ledger": .string(ledgerID), "seq": .integer(seq), "prev": .string(previousHash),
-         "kind": .string(kind), "time": .string(time.text), "body": body]
+    /// The entry as a JSON value (with `sigs` when `signed`): the definition the direct encoding
+    /// below must match, byte for byte (checked by tests).
+    func jsonValue(signed: Bool) -> JSONValue {
+        var fields: [String: JSONValue] = [
+            "v": .integer(version), "ledger": .string(ledgerID), "seq": .integer(seq), "prev": .string(previousHash),
+            "kind": .string(kind), "time": .string(time.text), "body": body]
+        if signed { fields["sigs"] = .array(signatures.map(\.json)) }
+        return .object(fields)
+    }
+
+    /// Writes the canonical JSON of the entry (§1.3, §1.4) directly: its members in sorted order,
+    /// `body`, `kind`, `ledger`, `prev`, `seq`, `sigs` (when `signed`), `time`, `v`.
+    func encode(into out: inout [UInt8], body: [UInt8], signed: Bool) {
+        out.append(contentsOf: #"{"body":"#.utf8)
+        out.append(contentsOf: body)
+        out.append(contentsOf: #","kind":"#.utf8)
+        JSONValue.encodeString(kind, into: &out)
+        out.append(contentsOf: #","ledger":"#.utf8)
+        JSONValue.encodeString(ledgerID, into: &out)
+        out.append(contentsOf: #","prev":"#.utf8)
+        JSONValue.encodeString(previousHash, into: &out)
+        out.append(contentsOf: #","seq":"#.utf8)
+        out.append(contentsOf: String(seq).utf8)
+        if signed {
+            out.append(contentsOf: #","sigs":["#.utf8)
+            for (index, signature) in signatures.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                out.append(contentsOf: #"{"alg":"#.utf8)
+                JSONValue.encodeString(signature.algorithm, into: &out)
+                out.append(contentsOf: #","key":"#.utf8)
+                JSONValue.encodeString(signature.keyID, into: &out)
+                out.append(contentsOf: #","sig":""#.utf8)
+                Hex.encode(signature.signature, into: &out)
+                out.append(contentsOf: #""}"#.utf8)
+            }
+            out.append(UInt8(ascii: "]"))
+        }
+        out.append(contentsOf: #","time":"#.utf8)
+        JSONValue.encodeString(time.text, into: &out)
+        out.append(contentsOf: #","v":"#.utf8)
+        out.append(contentsOf: String(version).utf8)
+        out.append(UInt8(ascii: "}"))
     }
 
     /// The canonical JSON of the entry without its `sigs` member.
-    public var unsignedBytes: [UInt8] { JSONValue.object(unsignedFields).canonicalBytes }
+    public var unsignedBytes: [UInt8] {
+        var out: [UInt8] = []
+        encode(into: &out, body: storedBody.canonicalBytes, signed: false)
+        return out
+    }
 
     /// What every signer signs: "emc-v1/sign" 0x00 ‖ unsigned canonical JSON.
-    public var signingMessage: [UInt8] { Self.signDomain + unsignedBytes }
+    public var signingMessage: [UInt8] {
+        var out = Self.signDomain
+        encode(into: &out, body: storedBody.canonicalBytes, signed: false)
+        return out
+    }
 
     /// The line as stored, without its newline.
     public var lineBytes: [UInt8] {
-        var fields = unsignedFields
-        fields["sigs"] = .array(signatures.map(\.json))
-        return JSONValue.object(fields).canonicalBytes
+        var out: [UInt8] = []
+        encode(into: &out, body: storedBody.canonicalBytes, signed: true)
+        return out
     }
 
     /// Entry hash: SHA-256("emc-v1/entry" 0x00 ‖ line bytes), lowercase hex.
@@ -127,8 +224,28 @@ public struct DecodedEntry: Sendable {
     /// The canonical bytes of the body.
     public let bodyBytes: [UInt8]
 
+    init(entry: Entry, lineBytes: [UInt8], hash: String, signingMessage: [UInt8], bodyBytes: [UInt8]) {
+        self.entry = entry
+        self.lineBytes = lineBytes
+        self.hash = hash
+        self.signingMessage = signingMessage
+        self.bodyBytes = bodyBytes
+    }
+
     /// Decodes one line (without its newline). Checks structure and canonical form only, not meaning.
+    /// Canonical lines take the one-pass `EntryScanner`; anything it does not accept is parsed in
+    /// full, which either accepts it the same way or says exactly what is wrong.
     public init(line: [UInt8]) throws(LedgerError) {
+        if let scanned = EntryScanner.decode(line) {
+            self = scanned
+        } else {
+            try self.init(parsing: line)
+        }
+    }
+
+    /// The general path: parse the JSON, read the fields, and require that encoding them again
+    /// gives back the line exactly.
+    init(parsing line: [UInt8]) throws(LedgerError) {
         guard line.count <= Entry.maximumLineBytes else {
             throw malformed("entry is \(line.count) bytes, the limit is \(Entry.maximumLineBytes)")
         }
@@ -139,63 +256,28 @@ public struct DecodedEntry: Sendable {
             throw malformed("not valid JSON: \(error)")
         }
         let entry = try Entry(json: value, checkBodySize: false)
-        guard entry.lineBytes == line else {
+        let bodyBytes = entry.storedBody.canonicalBytes
+        var lineBytes: [UInt8] = []
+        entry.encode(into: &lineBytes, body: bodyBytes, signed: true)
+        guard lineBytes == line else {
             throw malformed("entry is not in canonical form (SPEC.md, canonical JSON)")
         }
-        // The line is canonical, so the body is the slice between `{"body":` and the last
-        // `,"kind":"` (nothing after the body can contain that sequence outside a string).
-        let bodyEnd = Self.lastIndex(of: Array(",\"kind\":\"".utf8), in: line)!
-        let bodyBytes = Array(line[8..<bodyEnd])
-        assert(bodyBytes == entry.body.canonicalBytes, "body sliced wrongly")
         guard bodyBytes.count <= Entry.maximumBodyBytes else {
             throw malformed("entry body is \(bodyBytes.count) bytes, the limit is \(Entry.maximumBodyBytes)")
         }
-        self.entry = entry
-        self.lineBytes = line
-        self.bodyBytes = bodyBytes
-        self.hash = Entry.hash(lineBytes: line)
-        self.signingMessage = Entry.signDomain + Self.unsignedBytes(ofCanonicalLine: line)
-        assert(signingMessage == entry.signingMessage, "unsigned form sliced wrongly")
-    }
-
-    /// The canonical line without its `"sigs"` member. Keys are sorted, so `sigs` is the last
-    /// member before `time`, and its array holds only signature objects: removing
-    /// `,"sigs":[` … `]` leaves exactly the canonical unsigned form.
-    static func unsignedBytes(ofCanonicalLine line: [UInt8]) -> [UInt8] {
-        let marker = Array(",\"sigs\":[".utf8), closing = Array("],\"time\":".utf8)
-        guard let start = lastIndex(of: marker, in: line),
-              let end = firstIndex(of: closing, in: line, from: start) else { preconditionFailure("canonical entry without sigs") }
-        return Array(line[..<start]) + Array(line[(end + 1)...])
-    }
-
-    static func lastIndex(of needle: [UInt8], in bytes: [UInt8]) -> Int? {
-        var index = bytes.count - needle.count
-        while index >= 0 {
-            if bytes[index] == needle[0] && Array(bytes[index..<(index + needle.count)]) == needle { return index }
-            index -= 1
-        }
-        return nil
-    }
-
-    static func firstIndex(of needle: [UInt8], in bytes: [UInt8], from: Int) -> Int? {
-        var index = from
-        while index + needle.count <= bytes.count {
-            if bytes[index] == needle[0] && Array(bytes[index..<(index + needle.count)]) == needle { return index }
-            index += 1
-        }
-        return nil
+        var message = Entry.signDomain
+        entry.encode(into: &message, body: bodyBytes, signed: false)
+        self.init(entry: entry, lineBytes: line, hash: Entry.hash(lineBytes: line), signingMessage: message, bodyBytes: bodyBytes)
     }
 
     /// An entry made by this program: encoded, and hashed.
     public init(entry: Entry) {
-        self.entry = entry
-        let line = entry.lineBytes
-        self.lineBytes = line
-        // One encode; the body and the signed form are slices of the canonical line.
-        self.bodyBytes = Array(line[8..<Self.lastIndex(of: Array(",\"kind\":\"".utf8), in: line)!])
-        self.hash = Entry.hash(lineBytes: line)
-        self.signingMessage = Entry.signDomain + Self.unsignedBytes(ofCanonicalLine: line)
-        assert(signingMessage == entry.signingMessage && bodyBytes == entry.body.canonicalBytes, "sliced wrongly")
+        let bodyBytes = entry.storedBody.canonicalBytes
+        var line: [UInt8] = []
+        entry.encode(into: &line, body: bodyBytes, signed: true)
+        var message = Entry.signDomain
+        entry.encode(into: &message, body: bodyBytes, signed: false)
+        self.init(entry: entry, lineBytes: line, hash: Entry.hash(lineBytes: line), signingMessage: message, bodyBytes: bodyBytes)
     }
 }
 

@@ -83,8 +83,10 @@ public enum EntryBuilder {
     /// The settle entry for `period`, computed from the state exactly as the verifier will recompute it.
     public static func settle(after state: LedgerState, period: Period, time: Timestamp, key: PrivateKey) throws -> Entry {
         let computed = try state.computeSettlement(of: period)
-        guard case .object(let body) = computed.body else { preconditionFailure("settlement body is an object") }
-        return try next(after: state, kind: SettleKind.name, body: body, time: time, signers: [key])
+        var entry = Entry(ledgerID: state.ledgerID, seq: state.headSeq + 1, previousHash: state.headHash,
+                          kind: SettleKind.name, time: time, storedBody: .canonical(computed.bodyBytes), signatures: [])
+        try entry.sign(with: key)
+        return entry
     }
 
     public static func dispute(after state: LedgerState, period: Period, corrections: [(metric: String, value: String)],

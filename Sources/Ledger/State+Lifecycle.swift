@@ -64,8 +64,10 @@ extension LedgerState {
         public var version: ContractVersion
         public var reports: [ReportRecord]
         public var settlement: PeriodSettlement
-        /// The exact body a valid settle entry for this period carries.
-        public var body: JSONValue
+        /// The exact body a valid settle entry for this period carries, as canonical JSON.
+        public var bodyBytes: [UInt8]
+        /// The same body as a value.
+        public var body: JSONValue { EntryBody.canonical(bodyBytes).value }
     }
 
     /// Computes the settlement of `period` from the state; throws why it cannot be settled.
@@ -99,8 +101,66 @@ extension LedgerState {
         } catch {
             throw rejected(error.description)
         }
-        let body = Self.settlementBody(period: period, version: version, reports: used, settlement: settlement)
-        return ComputedSettlement(version: version, reports: used, settlement: settlement, body: body)
+        let body = Self.settlementBodyBytes(period: period, version: version, reports: used, settlement: settlement)
+        return ComputedSettlement(version: version, reports: used, settlement: settlement, bodyBytes: body)
+    }
+
+    /// The canonical JSON of `settlementBody(…)`, written directly (members in sorted order; equal
+    /// byte for byte, checked by tests): a verifier compares it with the entry's body bytes.
+    static func settlementBodyBytes(period: Period, version: ContractVersion, reports: [ReportRecord],
+                                    settlement: PeriodSettlement) -> [UInt8] {
+        let currency = version.contract.currency
+        var out: [UInt8] = []
+        out.reserveCapacity(200 + 64 * settlement.payouts.count + 12 * reports.count)
+        out.append(contentsOf: #"{"contract_hash":"#.utf8)
+        JSONValue.encodeString(version.hash, into: &out)
+        out.append(contentsOf: #","currency":"#.utf8)
+        JSONValue.encodeString(currency.code, into: &out)
+        out.append(contentsOf: #","goals":["#.utf8)
+        for (index, outcome) in settlement.goalOutcomes.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: #"{"forfeits":["#.utf8)
+            for (ruleIndex, rule) in outcome.forfeitedRules.enumerated() {
+                if ruleIndex > 0 { out.append(UInt8(ascii: ",")) }
+                JSONValue.encodeString(rule, into: &out)
+            }
+            out.append(contentsOf: #"],"goal":"#.utf8)
+            JSONValue.encodeString(outcome.goal, into: &out)
+            out.append(contentsOf: outcome.met ? #","met":true,"ratings":["#.utf8 : #","met":false,"ratings":["#.utf8)
+            for (changeIndex, change) in outcome.ratingChanges.enumerated() {
+                if changeIndex > 0 { out.append(UInt8(ascii: ",")) }
+                out.append(contentsOf: #"{"delta":"#.utf8)
+                out.append(contentsOf: String(change.delta).utf8)
+                out.append(contentsOf: #","member":"#.utf8)
+                JSONValue.encodeString(change.member, into: &out)
+                out.append(UInt8(ascii: "}"))
+            }
+            out.append(contentsOf: "]}".utf8)
+        }
+        out.append(contentsOf: #"],"payouts":["#.utf8)
+        for (index, payout) in settlement.payouts.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: #"{"amount":"#.utf8)
+            out.append(UInt8(ascii: "\""))
+            appendMinorUnits(payout.amountMinor, currency: currency, into: &out)
+            out.append(UInt8(ascii: "\""))
+            out.append(contentsOf: #","member":"#.utf8)
+            JSONValue.encodeString(payout.member, into: &out)
+            out.append(contentsOf: #","rule":"#.utf8)
+            JSONValue.encodeString(payout.rule, into: &out)
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(contentsOf: #"],"period":"#.utf8)
+        JSONValue.encodeString(period.description, into: &out)
+        out.append(contentsOf: #","reports":["#.utf8)
+        for (index, report) in reports.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: String(report.seq).utf8)
+        }
+        out.append(contentsOf: #"],"version":"#.utf8)
+        out.append(contentsOf: String(version.number).utf8)
+        out.append(UInt8(ascii: "}"))
+        return out
     }
 
     static func settlementBody(period: Period, version: ContractVersion, reports: [ReportRecord],

@@ -215,6 +215,9 @@ public enum Verifier {
     }
 
     /// `transform` over `items` on every core, results in input order.
+    /// Work is handed out in small chunks as workers ask for it (GCD's `concurrentPerform` hands out
+    /// iterations dynamically), so a worker slowed by other threads on its core does not leave the
+    /// other cores idle at the end.
     static func parallelMap<T: Sendable, R: Sendable>(_ items: [T], _ transform: @Sendable (T) -> R) -> [R] {
         let count = items.count
         guard count > 0 else { return [] }
@@ -222,12 +225,11 @@ public enum Verifier {
         if workers == 1 { return items.map(transform) }
         let results = SharedBuffer<R?>(count: count, repeating: nil)
         let input = SharedBuffer<T>(copying: items)
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            var index = worker
-            while index < count {
-                // Each index is written by exactly one worker.
+        let chunk = max(1, min(16, count / (workers * 8)))
+        DispatchQueue.concurrentPerform(iterations: (count + chunk - 1) / chunk) { chunkIndex in
+            // Each index is written by exactly one iteration.
+            for index in (chunkIndex * chunk)..<min(count, (chunkIndex + 1) * chunk) {
                 results.buffer[index] = transform(input.buffer[index])
-                index += workers
             }
         }
         return results.buffer.map { $0! }

@@ -4,23 +4,35 @@ internal import CLibCrypto
 public enum SHA256 {
     public static let byteCount = 32
 
+    /// Fetched once (a global's initialiser runs once, thread-safely); never freed.
+    nonisolated(unsafe) private static let algorithm: OpaquePointer = {
+        guard let md = emc_fetch_sha256() else { preconditionFailure("libcrypto has no SHA-256") }
+        return md
+    }()
+
     public static func hash(_ bytes: [UInt8]) -> [UInt8] {
         bytes.withUnsafeBufferPointer { hash($0) }
     }
 
     public static func hash(_ buffer: UnsafeBufferPointer<UInt8>) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: byteCount)
-        let ok = out.withUnsafeMutableBufferPointer { digest in
-            emc_sha256(buffer.baseAddress, buffer.count, digest.baseAddress)
-        }
-        // EVP_Digest over SHA-256 fails only when the library itself is broken.
-        precondition(ok == 1, "libcrypto SHA-256 failed")
-        return out
+        digest(prefix: UnsafeBufferPointer(start: nil, count: 0), buffer)
     }
 
     /// SHA-256 of `prefix ‖ bytes` — the domain-separated hash the ledger format uses.
     public static func hash(prefix: [UInt8], _ bytes: [UInt8]) -> [UInt8] {
-        hash(prefix + bytes)
+        prefix.withUnsafeBufferPointer { prefixBuffer in
+            bytes.withUnsafeBufferPointer { digest(prefix: prefixBuffer, $0) }
+        }
+    }
+
+    private static func digest(prefix: UnsafeBufferPointer<UInt8>, _ buffer: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: byteCount)
+        let ok = out.withUnsafeMutableBufferPointer { digest in
+            emc_sha256(algorithm, prefix.baseAddress, prefix.count, buffer.baseAddress, buffer.count, digest.baseAddress)
+        }
+        // SHA-256 fails only when the library itself is broken.
+        precondition(ok == 1, "libcrypto SHA-256 failed")
+        return out
     }
 }
 

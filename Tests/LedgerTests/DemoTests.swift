@@ -49,6 +49,22 @@ import Testing
             #expect(simulation.payouts == payouts, "period \(simulation.period)")
         }
     }
+
+    /// The settlement body a verifier compares is written directly; it equals the canonical
+    /// encoding of the body as a JSON value, for every settlement of every valid fixture ledger.
+    @Test(arguments: ["lifecycle", "demo"])
+    func directSettlementBodyEqualsItsJSONValueEncoding(ledger: String) throws {
+        var compared = 0
+        _ = try Verifier.verify(path: fixturesRoot.appendingPathComponent("ledgers/valid/\(ledger).jsonl").path, willApply: { decoded, state in
+            guard decoded.entry.kind == "settle", let computed = try? state.computeSettlement(of: Period(decoded.entry.body.periodText)!) else { return }
+            let reference = LedgerState.settlementBody(period: computed.settlement.period, version: computed.version,
+                                                       reports: computed.reports, settlement: computed.settlement)
+            #expect(computed.bodyBytes == reference.canonicalBytes)
+            #expect(computed.bodyBytes == decoded.bodyBytes)
+            compared += 1
+        })
+        #expect(compared >= 2)
+    }
 }
 
 extension JSONValue {
