@@ -24,16 +24,19 @@ public func appendMinorUnits(_ minor: Int64, currency: Currency, into out: inout
     if minor < 0 { out.append(UInt8(ascii: "-")) }
     var magnitude = minor.magnitude
     let scale = currency.minorDigits
-    // Digits from the least significant, padded to at least scale + 1 digits.
-    var digits: [UInt8] = []
-    digits.reserveCapacity(24)
-    repeat {
-        digits.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
-        magnitude /= 10
-    } while magnitude > 0 || digits.count <= scale
-    for (position, digit) in digits.enumerated().reversed() {
-        out.append(digit)
-        if position == scale && scale > 0 { out.append(UInt8(ascii: ".")) }
+    // Digits from the least significant, padded to at least scale + 1 digits (20 digits hold any
+    // Int64; the scale is at most Limits.maxMinorDigits, so 24 slots always suffice).
+    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(24, scale + 2)) { digits in
+        var count = 0
+        repeat {
+            digits[count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+            count += 1
+            magnitude /= 10
+        } while magnitude > 0 || count <= scale
+        for position in stride(from: count - 1, through: 0, by: -1) {
+            out.append(digits[position])
+            if position == scale && scale > 0 { out.append(UInt8(ascii: ".")) }
+        }
     }
 }
 

@@ -1,5 +1,5 @@
 import ContractLanguage
-import Ledger
+@_spi(Testing) import Ledger
 import LedgerCrypto
 
 /// The bodies of the libFuzzer targets (FuzzTesting/), shared with the regression tests that
@@ -40,6 +40,7 @@ public enum FuzzTargets {
         var fresh = LedgerState()
         var extendedIsValid = true, freshIsValid = true
         for line in bytes.split(separator: 0x0a, omittingEmptySubsequences: false).prefix(16) {
+            precondition(DecodedEntry.scannerAgreesWithGeneralPath(Array(line)), "the one-pass scanner and the general decoder disagree")
             guard let decoded = try? DecodedEntry(line: Array(line)) else { continue }
             precondition(decoded.lineBytes == decoded.entry.lineBytes, "a decoded entry must re-encode to its bytes")
             if extendedIsValid {

@@ -138,33 +138,33 @@ public struct Entry: Hashable, Sendable {
     /// Writes the canonical JSON of the entry (§1.3, §1.4) directly: its members in sorted order,
     /// `body`, `kind`, `ledger`, `prev`, `seq`, `sigs` (when `signed`), `time`, `v`.
     func encode(into out: inout [UInt8], body: [UInt8], signed: Bool) {
-        out.append(contentsOf: #"{"body":"#.utf8)
+        out.appendLiteral(#"{"body":"#)
         out.append(contentsOf: body)
-        out.append(contentsOf: #","kind":"#.utf8)
+        out.appendLiteral(#","kind":"#)
         JSONValue.encodeString(kind, into: &out)
-        out.append(contentsOf: #","ledger":"#.utf8)
+        out.appendLiteral(#","ledger":"#)
         JSONValue.encodeString(ledgerID, into: &out)
-        out.append(contentsOf: #","prev":"#.utf8)
+        out.appendLiteral(#","prev":"#)
         JSONValue.encodeString(previousHash, into: &out)
-        out.append(contentsOf: #","seq":"#.utf8)
+        out.appendLiteral(#","seq":"#)
         out.append(contentsOf: String(seq).utf8)
         if signed {
-            out.append(contentsOf: #","sigs":["#.utf8)
+            out.appendLiteral(#","sigs":["#)
             for (index, signature) in signatures.enumerated() {
                 if index > 0 { out.append(UInt8(ascii: ",")) }
-                out.append(contentsOf: #"{"alg":"#.utf8)
+                out.appendLiteral(#"{"alg":"#)
                 JSONValue.encodeString(signature.algorithm, into: &out)
-                out.append(contentsOf: #","key":"#.utf8)
+                out.appendLiteral(#","key":"#)
                 JSONValue.encodeString(signature.keyID, into: &out)
-                out.append(contentsOf: #","sig":""#.utf8)
+                out.appendLiteral(#","sig":""#)
                 Hex.encode(signature.signature, into: &out)
-                out.append(contentsOf: #""}"#.utf8)
+                out.appendLiteral(#""}"#)
             }
             out.append(UInt8(ascii: "]"))
         }
-        out.append(contentsOf: #","time":"#.utf8)
+        out.appendLiteral(#","time":"#)
         JSONValue.encodeString(time.text, into: &out)
-        out.append(contentsOf: #","v":"#.utf8)
+        out.appendLiteral(#","v":"#)
         out.append(contentsOf: String(version).utf8)
         out.append(UInt8(ascii: "}"))
     }

@@ -267,3 +267,15 @@ struct EntryScanner {
         return negative ? -magnitude : magnitude
     }
 }
+
+extension DecodedEntry {
+    /// The scanner's law, for tests and the entry fuzz target: false only when the scanner accepts
+    /// `line` and the general path rejects it or decodes it to anything different.
+    @_spi(Testing) public static func scannerAgreesWithGeneralPath(_ line: [UInt8]) -> Bool {
+        guard let scanned = EntryScanner.decode(line) else { return true }
+        guard let parsed = try? DecodedEntry(parsing: line) else { return false }
+        return scanned.entry == parsed.entry && scanned.entry.body == parsed.entry.body && scanned.hash == parsed.hash
+            && scanned.signingMessage == parsed.signingMessage && scanned.bodyBytes == parsed.bodyBytes
+            && scanned.lineBytes == parsed.lineBytes
+    }
+}

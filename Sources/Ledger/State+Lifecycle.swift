@@ -112,52 +112,52 @@ extension LedgerState {
         let currency = version.contract.currency
         var out: [UInt8] = []
         out.reserveCapacity(200 + 64 * settlement.payouts.count + 12 * reports.count)
-        out.append(contentsOf: #"{"contract_hash":"#.utf8)
+        out.appendLiteral(#"{"contract_hash":"#)
         JSONValue.encodeString(version.hash, into: &out)
-        out.append(contentsOf: #","currency":"#.utf8)
+        out.appendLiteral(#","currency":"#)
         JSONValue.encodeString(currency.code, into: &out)
-        out.append(contentsOf: #","goals":["#.utf8)
+        out.appendLiteral(#","goals":["#)
         for (index, outcome) in settlement.goalOutcomes.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
-            out.append(contentsOf: #"{"forfeits":["#.utf8)
+            out.appendLiteral(#"{"forfeits":["#)
             for (ruleIndex, rule) in outcome.forfeitedRules.enumerated() {
                 if ruleIndex > 0 { out.append(UInt8(ascii: ",")) }
                 JSONValue.encodeString(rule, into: &out)
             }
-            out.append(contentsOf: #"],"goal":"#.utf8)
+            out.appendLiteral(#"],"goal":"#)
             JSONValue.encodeString(outcome.goal, into: &out)
-            out.append(contentsOf: outcome.met ? #","met":true,"ratings":["#.utf8 : #","met":false,"ratings":["#.utf8)
+            out.appendLiteral(outcome.met ? #","met":true,"ratings":["# : #","met":false,"ratings":["#)
             for (changeIndex, change) in outcome.ratingChanges.enumerated() {
                 if changeIndex > 0 { out.append(UInt8(ascii: ",")) }
-                out.append(contentsOf: #"{"delta":"#.utf8)
+                out.appendLiteral(#"{"delta":"#)
                 out.append(contentsOf: String(change.delta).utf8)
-                out.append(contentsOf: #","member":"#.utf8)
+                out.appendLiteral(#","member":"#)
                 JSONValue.encodeString(change.member, into: &out)
                 out.append(UInt8(ascii: "}"))
             }
-            out.append(contentsOf: "]}".utf8)
+            out.appendLiteral("]}")
         }
-        out.append(contentsOf: #"],"payouts":["#.utf8)
+        out.appendLiteral(#"],"payouts":["#)
         for (index, payout) in settlement.payouts.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
-            out.append(contentsOf: #"{"amount":"#.utf8)
+            out.appendLiteral(#"{"amount":"#)
             out.append(UInt8(ascii: "\""))
             appendMinorUnits(payout.amountMinor, currency: currency, into: &out)
             out.append(UInt8(ascii: "\""))
-            out.append(contentsOf: #","member":"#.utf8)
+            out.appendLiteral(#","member":"#)
             JSONValue.encodeString(payout.member, into: &out)
-            out.append(contentsOf: #","rule":"#.utf8)
+            out.appendLiteral(#","rule":"#)
             JSONValue.encodeString(payout.rule, into: &out)
             out.append(UInt8(ascii: "}"))
         }
-        out.append(contentsOf: #"],"period":"#.utf8)
+        out.appendLiteral(#"],"period":"#)
         JSONValue.encodeString(period.description, into: &out)
-        out.append(contentsOf: #","reports":["#.utf8)
+        out.appendLiteral(#","reports":["#)
         for (index, report) in reports.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
             out.append(contentsOf: String(report.seq).utf8)
         }
-        out.append(contentsOf: #"],"version":"#.utf8)
+        out.appendLiteral(#"],"version":"#)
         out.append(contentsOf: String(version.number).utf8)
         out.append(UInt8(ascii: "}"))
         return out
@@ -222,4 +222,11 @@ func settlementDifference(claimed: JSONValue, expected: JSONValue) -> String {
         return "it has an unexpected field \"\(key)\""
     }
     return "it differs from the recomputed settlement"
+}
+
+extension Array where Element == UInt8 {
+    /// Appends the UTF-8 bytes of a literal with one copy.
+    mutating func appendLiteral(_ literal: StaticString) {
+        append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+    }
 }

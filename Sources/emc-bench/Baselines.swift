@@ -73,3 +73,13 @@ extension Baselines {
         return seconds / Double(count) * 1e6
     }
 }
+
+extension Baselines {
+    /// Microseconds per Ed25519 signature of a report-sized message on one core.
+    static func ed25519SignMicrosecondsOneCore(count: Int = 2_000) throws -> Double {
+        let key = try PrivateKey(seed: SHA256.hash(Array("emc-bench/baseline-key".utf8)))
+        let message = Array("emc-v1/sign".utf8) + [0] + Array(repeating: 0x41, count: 330)
+        let (_, seconds) = try Clock.measure { for _ in 0..<count { _ = try key.signature(for: message) } }
+        return seconds / Double(count) * 1e6
+    }
+}

@@ -66,9 +66,10 @@ struct Report {
         lines.append("")
         lines.append("notes: raw_verify over \(cores) workers, the higher of \(Self.number(ledger.rawVerifyBefore, decimals: 0)) (just before the verify) "
             + "and \(Self.number(ledger.rawVerifyAfter, decimals: 0)) (just after);")
-        lines.append("  raw_sha256 on one core, 1 MiB buffers; verify in a child process;")
+        lines.append("  raw_sha256 on one core, 1 MiB buffers; verify: the best of \(ledger.verifyRunSeconds.count) full verifies, each in a child process ("
+            + ledger.verifyRunSeconds.map { Self.number(Double(ledger.entries) / $0, decimals: 0) }.joined(separator: ", ") + " entries/s);")
         lines.append("  append: \(ledger.append.count) single appends of a report through one open LedgerWriter (lock, check the head,")
-        lines.append("    build and sign, validate, write, fsync, unlock); fsync: \(ledger.fsync.count) bare write+fsync of one line;")
+        lines.append("    build and sign, validate, write, fsync, unlock); fsync: \(ledger.fsync.count) bare write+fsync of one line, each just before an append;")
         if ledger.processAppend.count > 0 {
             lines.append("  for comparison, \(ledger.processAppend.count) appends as one `emc` command makes them (open and load the snapshot, append, save, close): "
                 + "p50 \(Self.number(ledger.processAppend.median, decimals: 3)) ms, p99 \(Self.number(ledger.processAppend.percentile(0.99), decimals: 3)) ms;")

@@ -48,8 +48,13 @@ do {
     }
     if let path = options.profileVerify {
         print("baseline    \(String(format: "%.1f", try Baselines.ed25519MicrosecondsOneCore())) us/verify, one core")
+        print("sign        \(String(format: "%.1f", try Baselines.ed25519SignMicrosecondsOneCore())) us/signature, one core")
         print(try VerifyProfile.measure(path: path).lines.joined(separator: "\n"))
         print("baseline    \(String(format: "%.1f", try Baselines.ed25519MicrosecondsOneCore())) us/verify, one core")
+        exit(0)
+    }
+    if let path = options.appendSession {
+        try LedgerBench.appendThroughSession(path: path, count: 1_000)
         exit(0)
     }
     if let path = options.appendOnce {
