@@ -7,9 +7,19 @@ struct LedgerFigures {
     var entries = 0
     var fileBytes: Int64 = 0
     var buildSeconds = 0.0
-    /// The best of `verifyRunSeconds`.
-    var verifySeconds = 0.0
+    /// Seconds of each full verify, and the Ed25519 baselines taken around them: `baselines[i]`
+    /// just before verify i and `baselines[i + 1]` just after it.
     var verifyRunSeconds: [Double] = []
+    var baselines: [Double] = []
+
+    /// Verify i against the higher of the two baselines around it (the conservative pairing).
+    func verifyPair(_ run: Int) -> (entriesPerSecond: Double, baseline: Double) {
+        (Double(entries) / verifyRunSeconds[run], max(baselines[run], baselines[run + 1]))
+    }
+
+    /// The fastest verify, and the highest baseline of the run: the best each side reached.
+    var bestVerifyEntriesPerSecond: Double { Double(entries) / (verifyRunSeconds.min() ?? .infinity) }
+    var bestBaseline: Double { baselines.max() ?? 0 }
     var verifyPeakResidentMegabytes = 0.0
     var incrementalVerifyMilliseconds = 0.0
     var incrementalEntries = 0
@@ -18,9 +28,6 @@ struct LedgerFigures {
     /// Single appends each by a new `LedgerWriter` (open, append, close), as one `emc` command makes
     /// them (not an issue figure; for comparison).
     var processAppend = Samples()
-    /// Ed25519 baselines taken just before and just after the full verify (the cores are shared).
-    var rawVerifyBefore = 0.0
-    var rawVerifyAfter = 0.0
     var bulkEntries = 0
     var bulkSeconds = 0.0
     /// The same size of batch with every signature verified (entries as received from other members).
@@ -57,11 +64,15 @@ struct LedgerBench {
 
     mutating func run(entries: Int) throws -> LedgerFigures {
         try build(entries: entries)
-        // Both sides are measured the same way on a shared machine: the best of three. The baseline
-        // takes three rounds just before and three just after the verifies; the verify runs three times.
-        figures.rawVerifyBefore = try Baselines.ed25519VerificationsPerSecond(perWorker: baselineSamplesPerWorker)
-        for _ in 0..<verifyRuns { try verifyInChildProcess() }
-        figures.rawVerifyAfter = try Baselines.ed25519VerificationsPerSecond(perWorker: baselineSamplesPerWorker)
+        // The cores are shared with other machines' work, which comes and goes: baselines (each the
+        // best of three rounds) are taken before, between and after three full verifies, and the
+        // ratio compares the fastest verify with the highest baseline of all (a conservative pairing:
+        // a verify that ran in a quiet moment is never compared with a baseline taken in a busy one).
+        figures.baselines.append(try Baselines.ed25519VerificationsPerSecond(perWorker: baselineSamplesPerWorker))
+        for _ in 0..<verifyRuns {
+            try verifyInChildProcess()
+            figures.baselines.append(try Baselines.ed25519VerificationsPerSecond(perWorker: baselineSamplesPerWorker))
+        }
         try measureSingleAppends()
         try measureBulkAndIncremental()
         return figures
@@ -107,7 +118,6 @@ struct LedgerBench {
         }
         guard entries == figures.entries else { throw BenchError("the child verified \(entries) entries, not \(figures.entries)") }
         figures.verifyRunSeconds.append(seconds)
-        figures.verifySeconds = figures.verifyRunSeconds.min()!
         // getrusage(RUSAGE_CHILDREN) and the child's own VmHWM should agree; keep the larger (of every run).
         figures.verifyPeakResidentMegabytes = max(figures.verifyPeakResidentMegabytes, childrenPeakResidentMegabytes(), childHighWater)
     }
