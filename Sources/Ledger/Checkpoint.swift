@@ -109,22 +109,34 @@ public final class LedgerWriter {
         return try Verifier.verify(descriptor: descriptor, path: path, progress: progress)
     }
 
-    /// Under the lock: makes `verified` the state at the file's current end. The common case, nobody
-    /// else appended, costs one fstat, one stat and reading and hashing the head line.
+    /// Under the lock: makes `verified` the state at the file's end. When the file still has the
+    /// size and change time (ctime) it had right after this writer's own last write, nobody wrote
+    /// since (every write or truncate sets ctime, which no program can set back) and this costs one
+    /// fstat and one stat; otherwise the head line is read and hashed again, and anything appended
+    /// since is verified from the state on.
     private func refresh() throws(LedgerError) {
         var status = stat(), named = stat()
         guard fstat(descriptor, &status) == 0 else { throw LedgerError(.io, "cannot stat the ledger", file: path) }
         guard stat(path, &named) == 0, UInt64(named.st_dev) == identity.device, UInt64(named.st_ino) == identity.inode else {
             throw LedgerError(.io, "the ledger file was replaced or removed since it was opened; open it again", file: path)
         }
-        if Int64(status.st_size) == verified.validByteCount,
-           (try? Checkpoint.checkHead(of: verified, descriptor: descriptor, path: path)) != nil {
-            return
+        if Int64(status.st_size) == verified.validByteCount {
+            if let seen = lastWritten, seen == Self.fingerprint(status) { return }
+            if (try? Checkpoint.checkHead(of: verified, descriptor: descriptor, path: path)) != nil { return }
         }
+        lastWritten = nil
         let current = try Self.catchUp(from: verified, descriptor: descriptor, path: path, progress: nil)
         if let torn = current.tornTailError(path: path) { throw torn.beforeAppending }
         verified = current
     }
+
+    /// Size and change time of the file, as fstat gives them.
+    private static func fingerprint(_ status: stat) -> [Int64] {
+        [Int64(status.st_size), Int64(status.st_ctim.tv_sec), Int64(status.st_ctim.tv_nsec)]
+    }
+
+    /// The file's fingerprint right after this writer's last successful write, if it knows it.
+    private var lastWritten: [Int64]? = nil
 
     /// Locks, catches up with the file, builds entries from the current state with `make`, and
     /// appends them (all or nothing) with one fsync.
@@ -188,9 +200,14 @@ public final class LedgerWriter {
             located.file = path
             throw located
         }
+        lastWritten = nil
         try LedgerStore.writeDurably(descriptor: descriptor, bytes: bytes, originalSize: verified.validByteCount, path: path)
         verified = VerifiedLedger(state: state, validByteCount: verified.validByteCount + Int64(bytes.count),
                                   lastLineOffset: lastLineOffset, tornTail: nil)
+        var status = stat()
+        if fstat(descriptor, &status) == 0, Int64(status.st_size) == verified.validByteCount {
+            lastWritten = Self.fingerprint(status)
+        }
         return written
     }
 

@@ -10,7 +10,7 @@ struct JSONReader {
         self.context = context
     }
 
-    init(_ value: JSONValue, context: String, allowed: Set<String>) throws(LedgerError) {
+    init(_ value: JSONValue, context: String, allowed: [String]) throws(LedgerError) {
         guard case .object(let fields) = value else { throw malformed("\(context) must be a JSON object") }
         for key in fields.keys where !allowed.contains(key) {
             throw malformed("\(context) has an unknown field \"\(key)\"")
