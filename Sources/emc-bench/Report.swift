@@ -73,8 +73,11 @@ struct Report {
         lines.append("  verify: the fastest of \(ledger.verifyRunSeconds.count) full verifies, each in a child process, against the highest baseline; "
             + "each against the higher baseline around it: " + pairs.joined(separator: "; ") + ";")
         lines.append("  raw_sha256 on one core, 1 MiB buffers;")
-        lines.append("  append: \(ledger.append.count) single appends of a report through one open LedgerWriter (lock, check the head,")
-        lines.append("    build and sign, validate, write, fsync, unlock); fsync: \(ledger.fsync.count) bare write+fsync of one line, each just before an append;")
+        lines.append("  append: \(ledger.append.count) single appends of a report, built and signed by this process just before, through one")
+        lines.append("    open LedgerWriter (lock, check the head, validate, write, fsync, unlock); fsync: \(ledger.fsync.count) bare write+fsync")
+        lines.append("    of one line, each just before an append; with building and signing included: p50 "
+            + "\(Self.number(ledger.signedAppend.median, decimals: 3)) ms, p99 \(Self.number(ledger.signedAppend.percentile(0.99), decimals: 3)) ms "
+            + "(ratio \(Self.number(ledger.signedAppend.median / ledger.fsync.median, decimals: 2)));")
         if ledger.processAppend.count > 0 {
             lines.append("  for comparison, \(ledger.processAppend.count) appends as one `emc` command makes them (open and load the snapshot, append, save, close): "
                 + "p50 \(Self.number(ledger.processAppend.median, decimals: 3)) ms, p99 \(Self.number(ledger.processAppend.percentile(0.99), decimals: 3)) ms;")
