@@ -302,6 +302,15 @@ struct JSONParser {
 
     /// Copies one multi-byte UTF-8 scalar, rejecting overlong forms, surrogates and bytes past U+10FFFF.
     mutating func copyUTF8Scalar(into out: inout [UInt8]) throws(JSONError) {
+        guard let length = Self.utf8ScalarLength(at: index, in: bytes) else { throw error("invalid UTF-8") }
+        out.append(contentsOf: bytes[index..<(index + length)])
+        index += length
+    }
+
+    /// The length of the valid multi-byte UTF-8 scalar starting at `index` (2 to 4), or nil for an
+    /// invalid lead byte, a bad or missing continuation, an overlong form, a surrogate or a value
+    /// past U+10FFFF. Shared with `EntryScanner`, so both accept exactly the same text.
+    static func utf8ScalarLength(at index: Int, in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
         let lead = bytes[index]
         let length: Int
         let minimum: UInt32
@@ -310,18 +319,15 @@ struct JSONParser {
         case 0xC2...0xDF: length = 2; minimum = 0x80; scalar = UInt32(lead & 0x1F)
         case 0xE0...0xEF: length = 3; minimum = 0x800; scalar = UInt32(lead & 0x0F)
         case 0xF0...0xF4: length = 4; minimum = 0x10000; scalar = UInt32(lead & 0x07)
-        default: throw error("invalid UTF-8")
+        default: return nil
         }
-        guard index + length <= bytes.count else { throw error("invalid UTF-8") }
+        guard index + length <= bytes.count else { return nil }
         for offset in 1..<length {
             let continuation = bytes[index + offset]
-            guard continuation & 0xC0 == 0x80 else { throw error("invalid UTF-8") }
+            guard continuation & 0xC0 == 0x80 else { return nil }
             scalar = scalar << 6 | UInt32(continuation & 0x3F)
         }
-        guard scalar >= minimum, scalar <= 0x10FFFF, !(0xD800...0xDFFF).contains(scalar) else {
-            throw error("invalid UTF-8")
-        }
-        out.append(contentsOf: bytes[index..<(index + length)])
-        index += length
+        guard scalar >= minimum, scalar <= 0x10FFFF, !(0xD800...0xDFFF).contains(scalar) else { return nil }
+        return length
     }
 }

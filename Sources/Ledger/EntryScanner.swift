@@ -223,23 +223,7 @@ struct EntryScanner {
 
     /// One multi-byte UTF-8 scalar: no overlong forms, surrogates or values past U+10FFFF.
     private mutating func utf8Scalar() -> Bool {
-        let lead = bytes[index]
-        let length: Int
-        let minimum: UInt32
-        var scalar: UInt32
-        switch lead {
-        case 0xC2...0xDF: length = 2; minimum = 0x80; scalar = UInt32(lead & 0x1F)
-        case 0xE0...0xEF: length = 3; minimum = 0x800; scalar = UInt32(lead & 0x0F)
-        case 0xF0...0xF4: length = 4; minimum = 0x10000; scalar = UInt32(lead & 0x07)
-        default: return false
-        }
-        guard index + length <= bytes.count else { return false }
-        for offset in 1..<length {
-            let continuation = bytes[index + offset]
-            guard continuation & 0xC0 == 0x80 else { return false }
-            scalar = scalar << 6 | UInt32(continuation & 0x3F)
-        }
-        guard scalar >= minimum, scalar <= 0x10FFFF, !(0xD800...0xDFFF).contains(scalar) else { return false }
+        guard let length = JSONParser.utf8ScalarLength(at: index, in: bytes) else { return false }
         index += length
         return true
     }

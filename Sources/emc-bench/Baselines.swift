@@ -9,12 +9,7 @@ enum Baselines {
     /// Ed25519 verifications per second on every core (one worker per core), best of three rounds.
     /// Messages are the size of a typical signed report entry.
     static func ed25519VerificationsPerSecond(perWorker: Int = 4_000) throws -> Double {
-        let key = try PrivateKey(seed: SHA256.hash(Array("emc-bench/baseline-key".utf8)))
-        let messages: [[UInt8]] = (0..<64).map { index in
-            Array("emc-v1/sign".utf8) + [0] + Array(repeating: UInt8(truncatingIfNeeded: index), count: 330)
-        }
-        let signatures = try messages.map { try key.signature(for: $0) }
-        let publicKey = key.publicKey
+        let (publicKey, messages, signatures) = try signedMessages()
         let workers = coreCount
         var best = 0.0
         for _ in 0..<3 {
@@ -60,14 +55,20 @@ final class Counter: @unchecked Sendable {
 }
 
 extension Baselines {
-    /// Microseconds per Ed25519 verification on one core, baseline-style (one key, 64 messages).
-    static func ed25519MicrosecondsOneCore(count: Int = 4_000) throws -> Double {
-        let key = try PrivateKey(seed: SHA256.hash(Array("emc-bench/baseline-key".utf8)))
+    static let baselineKeySeed = SHA256.hash(Array("emc-bench/baseline-key".utf8))
+
+    /// 64 report-sized signed messages (342 bytes each, as signed entries begin) and their key.
+    static func signedMessages() throws -> (PublicKey, [[UInt8]], [[UInt8]]) {
+        let key = try PrivateKey(seed: baselineKeySeed)
         let messages: [[UInt8]] = (0..<64).map { index in
             Array("emc-v1/sign".utf8) + [0] + Array(repeating: UInt8(truncatingIfNeeded: index), count: 330)
         }
-        let signatures = try messages.map { try key.signature(for: $0) }
-        let publicKey = key.publicKey
+        return (key.publicKey, messages, try messages.map { try key.signature(for: $0) })
+    }
+
+    /// Microseconds per Ed25519 verification on one core, baseline-style (one key, 64 messages).
+    static func ed25519MicrosecondsOneCore(count: Int = 4_000) throws -> Double {
+        let (publicKey, messages, signatures) = try signedMessages()
         let (bad, seconds) = Clock.measure { (0..<count).filter { !publicKey.isValidSignature(signatures[$0 % 64], for: messages[$0 % 64]) }.count }
         precondition(bad == 0)
         return seconds / Double(count) * 1e6
@@ -77,7 +78,7 @@ extension Baselines {
 extension Baselines {
     /// Microseconds per Ed25519 signature of a report-sized message on one core.
     static func ed25519SignMicrosecondsOneCore(count: Int = 2_000) throws -> Double {
-        let key = try PrivateKey(seed: SHA256.hash(Array("emc-bench/baseline-key".utf8)))
+        let key = try PrivateKey(seed: baselineKeySeed)
         let message = Array("emc-v1/sign".utf8) + [0] + Array(repeating: 0x41, count: 330)
         let (_, seconds) = try Clock.measure { for _ in 0..<count { _ = try key.signature(for: message) } }
         return seconds / Double(count) * 1e6
