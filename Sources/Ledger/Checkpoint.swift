@@ -110,10 +110,12 @@ public final class LedgerWriter {
     }
 
     /// Under the lock: makes `verified` the state at the file's end. When the file still has the
-    /// size and change time (ctime) it had right after this writer's own last write, nobody wrote
-    /// since (every write or truncate sets ctime, which no program can set back) and this costs one
-    /// fstat and one stat; otherwise the head line is read and hashed again, and anything appended
-    /// since is verified from the state on.
+    /// size and change time (ctime) it had right after this writer's own last write, no writer
+    /// appended since (an append changes the size; every write or truncate sets ctime, which no
+    /// program can set back) and this costs one fstat and one stat; otherwise the head line is read
+    /// and hashed again, and anything appended since is verified from the state on. (The kernel's
+    /// ctime clock is coarse: an in-place rewrite of old bytes within the same tick would go unseen
+    /// here, and is caught by the next verify, as tampering always is.)
     private func refresh() throws(LedgerError) {
         var status = stat(), named = stat()
         guard fstat(descriptor, &status) == 0 else { throw LedgerError(.io, "cannot stat the ledger", file: path) }
