@@ -14,17 +14,9 @@ let benchBinary: URL = emcBinary.deletingLastPathComponent().appendingPathCompon
     @Test func jsonLastLineHasExactlyTheIssueKeys() throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let process = Process()
-        process.executableURL = benchBinary
-        process.arguments = ["--entries", "500", "--quick", "--json", "--dir", directory.path]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        let lastLine = try #require(String(decoding: data, as: UTF8.self).split(separator: "\n").last)
+        let result = try run(benchBinary, ["--entries", "500", "--quick", "--json", "--dir", directory.path])
+        #expect(result.exitCode == 0)
+        let lastLine = try #require(result.stdout.split(separator: "\n").last)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(lastLine.utf8)) as? [String: Any])
         #expect(Set(object.keys) == Self.keys)
         for (key, value) in object {
@@ -36,17 +28,9 @@ let benchBinary: URL = emcBinary.deletingLastPathComponent().appendingPathCompon
     }
 
     @Test func badFlagIsAOneLineErrorWithExitTwo() throws {
-        let process = Process()
-        process.executableURL = benchBinary
-        process.arguments = ["--entries", "many"]
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let data = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 2)
-        let text = String(decoding: data, as: UTF8.self)
+        let result = try run(benchBinary, ["--entries", "many"])
+        #expect(result.exitCode == 2)
+        let text = result.stderr
         #expect(text.hasPrefix("emc-bench: ") && text.split(separator: "\n").count == 1)
     }
 }

@@ -25,9 +25,15 @@ struct RunResult {
 
 /// Runs `emc` with `arguments` in `directory`, returning exit code and captured output.
 @discardableResult
-func runEMC(_ arguments: [String], in directory: URL? = nil, stdin: String? = nil) throws -> RunResult {
+func runEMC(_ arguments: [String], in directory: URL? = nil) throws -> RunResult {
+    try run(emcBinary, arguments, in: directory)
+}
+
+/// Runs `binary` with `arguments` in `directory`, returning exit code and captured output.
+@discardableResult
+func run(_ binary: URL, _ arguments: [String], in directory: URL? = nil) throws -> RunResult {
     let process = Process()
-    process.executableURL = emcBinary
+    process.executableURL = binary
     process.arguments = arguments
     if let directory { process.currentDirectoryURL = directory }
     let outPipe = Pipe(), errPipe = Pipe()

@@ -1,6 +1,7 @@
 import Foundation
 @testable import Ledger
 import LedgerCrypto
+import TestSupport
 import Testing
 
 @Suite struct CanonicalJSONTests {
@@ -43,7 +44,7 @@ import Testing
 
     /// Law: parsing arbitrary bytes never crashes; whatever parses re-encodes to a fixed point.
     @Test func arbitraryBytesNeverCrash() throws {
-        var generator = SplitMix64(seed: 0x5eed)
+        var generator = SeededGenerator(seed: 0x5eed)
         let alphabet = Array("{}[]\",:0123456789-.eEtrufalsn \\u\n".utf8) + [0xc3, 0xa9, 0xff, 0x00]
         for _ in 0..<20_000 {
             let count = Int(generator.next() % 24)
@@ -52,18 +53,5 @@ import Testing
                 #expect(try JSONValue.parse(value.canonicalBytes) == value)
             }
         }
-    }
-}
-
-/// A tiny deterministic PRNG for reproducible property tests.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9e3779b97f4a7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58476d1ce4e5b9
-        z = (z ^ (z >> 27)) &* 0x94d049bb133111eb
-        return z ^ (z >> 31)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 @_spi(Testing) @testable import Ledger
+import TestSupport
 import Testing
 
 /// The one-pass scanner is an optimisation of the general decoder, never a second definition:
@@ -37,7 +38,7 @@ import Testing
     /// replacement bytes chosen to hit JSON structure, escapes, digits and UTF-8), agree.
     @Test func mutatedLinesAgree() throws {
         let lines = try Self.fixtureLines()
-        var generator = SplitMix64(seed: 0xe5ca)
+        var generator = SeededGenerator(seed: 0xe5ca)
         var checked = 0, scanned = 0
         for line in lines {
             #expect(Self.agree(line))

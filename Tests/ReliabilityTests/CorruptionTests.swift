@@ -2,6 +2,7 @@ import Foundation
 import FuzzTargets
 @testable import Ledger
 import LedgerCrypto
+import TestSupport
 import Testing
 
 /// Bit flips in the middle of a 10,000-entry ledger (issue 7): every one is detected, at the entry

@@ -1,6 +1,7 @@
 import Foundation
 import FuzzTargets
 import Ledger
+import TestSupport
 import Testing
 
 /// The test-only `emc-crash-helper` built next to the test bundle.
