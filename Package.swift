@@ -6,7 +6,7 @@ let package = Package(
     products: [
         .executable(name: "emc", targets: ["emc"]),
         .executable(name: "emc-bench", targets: ["emc-bench"]),
-        .library(name: "Ledger", targets: ["Ledger"]),
+        .library(name: "Ledger", targets: ["LedgerFormat", "Ledger", "LedgerStorage", "LedgerReports"]),
         .library(name: "ContractLanguage", targets: ["ContractLanguage"]),
         // The libFuzzer target bodies, for the separate FuzzTesting package (which can only use products).
         .library(name: "FuzzTargets", targets: ["FuzzTargets"]),
@@ -24,28 +24,37 @@ let package = Package(
         .target(name: "LedgerCrypto", dependencies: ["CLibCrypto"]),
         // The rule language: pure, no I/O, no clock, no floating point.
         .target(name: "ContractLanguage"),
-        .target(name: "Ledger", dependencies: ["LedgerCrypto", "ContractLanguage"]),
+        // The log format: canonical JSON, entries, their encoding and decoding, one limits check.
+        .target(name: "LedgerFormat", dependencies: ["LedgerCrypto"]),
+        // The state machine: `apply`, entry kinds, settlement and adjustment, actions. No I/O.
+        .target(name: "Ledger", dependencies: ["LedgerFormat", "LedgerCrypto", "ContractLanguage"]),
+        // Where bytes touch a disk: the storage protocol, the file store, writer sessions, state caches.
+        .target(name: "LedgerStorage", dependencies: ["Ledger", "LedgerFormat", "LedgerCrypto", "ContractLanguage"]),
+        // Read models fed by a replay: status, explain, audit, diff, log summaries.
+        .target(name: "LedgerReports", dependencies: ["Ledger", "LedgerFormat", "LedgerCrypto", "ContractLanguage"]),
+        // The Smart Cooking story behind `emc demo` (and the demo tests).
+        .target(name: "LedgerDemo", dependencies: ["Ledger", "LedgerStorage", "LedgerReports", "LedgerCrypto", "ContractLanguage"]),
         .executableTarget(
             name: "emc",
             dependencies: [
-                "Ledger", "LedgerCrypto", "ContractLanguage",
+                "Ledger", "LedgerStorage", "LedgerReports", "LedgerDemo", "LedgerCrypto", "ContractLanguage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // Performance figures of issue 7: builds a synthetic ledger through the real write path and measures it.
-        .executableTarget(name: "emc-bench", dependencies: ["Ledger", "LedgerCrypto", "ContractLanguage"]),
+        .executableTarget(name: "emc-bench", dependencies: ["Ledger", "LedgerFormat", "LedgerStorage", "LedgerReports", "LedgerDemo", "LedgerCrypto", "ContractLanguage"]),
         // Test support, not part of the `emc` product: fuzz target bodies (FuzzTesting/ and the
         // regression replays) and the crash helper that the crash tests SIGKILL.
-        .target(name: "FuzzTargets", dependencies: ["Ledger", "LedgerCrypto", "ContractLanguage"]),
-        .executableTarget(name: "emc-crash-helper", dependencies: ["FuzzTargets", "Ledger", "LedgerCrypto"],
+        .target(name: "FuzzTargets", dependencies: ["Ledger", "LedgerFormat", "LedgerStorage", "LedgerReports", "LedgerDemo", "LedgerCrypto", "ContractLanguage"]),
+        .executableTarget(name: "emc-crash-helper", dependencies: ["FuzzTargets", "Ledger", "LedgerStorage", "LedgerCrypto"],
                           path: "Tests/CrashHelper"),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "LedgerCryptoTests", dependencies: ["LedgerCrypto"]),
         .testTarget(name: "ContractLanguageTests", dependencies: ["ContractLanguage", "TestSupport"]),
-        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "LedgerCrypto", "ContractLanguage", "TestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["emc", "emc-bench", "Ledger", "LedgerCrypto", "ContractLanguage"]),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "LedgerFormat", "LedgerStorage", "LedgerReports", "LedgerDemo", "LedgerCrypto", "ContractLanguage", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["emc", "emc-bench", "Ledger", "LedgerFormat", "LedgerStorage", "LedgerReports", "LedgerDemo", "LedgerCrypto", "ContractLanguage"]),
         .testTarget(name: "ReliabilityTests",
-                    dependencies: ["emc-crash-helper", "FuzzTargets", "Ledger", "LedgerCrypto", "ContractLanguage", "TestSupport"],
+                    dependencies: ["emc-crash-helper", "FuzzTargets", "Ledger", "LedgerFormat", "LedgerStorage", "LedgerReports", "LedgerDemo", "LedgerCrypto", "ContractLanguage", "TestSupport"],
                     exclude: ["Regressions"]),
     ],
     swiftLanguageModes: [.v6]

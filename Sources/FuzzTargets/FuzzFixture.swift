@@ -1,5 +1,7 @@
 import ContractLanguage
 import Ledger
+import LedgerStorage
+import LedgerReports
 import LedgerCrypto
 
 /// The fixed inputs the fuzz targets start from: a valid contract, and a valid ledger prefix

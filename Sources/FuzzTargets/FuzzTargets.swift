@@ -1,5 +1,6 @@
 import ContractLanguage
-@_spi(Testing) import Ledger
+import Ledger
+@_spi(Testing) import LedgerFormat
 import LedgerCrypto
 
 /// The bodies of the libFuzzer targets (FuzzTesting/), shared with the regression tests that

@@ -86,10 +86,10 @@ public struct LedgerState: Sendable {
     /// The current roster, in genesis order (joiners appended).
     public internal(set) var members: [MemberRecord] = []
     public internal(set) var contracts: [ContractVersion] = []
-    var memberIndexByName: [String: Int] = [:]
-    var memberNameByKeyID: [String: String] = [:]
+    package var memberIndexByName: [String: Int] = [:]
+    package var memberNameByKeyID: [String: String] = [:]
     /// Every key id ever registered; a key may never be registered twice.
-    var registeredKeyIDs: Set<String> = []
+    package var registeredKeyIDs: Set<String> = []
     var contractIndexByHash: [String: Int] = [:]
 
     // MARK: Contract lifecycle (SPEC.md, part 3)
@@ -143,7 +143,7 @@ public struct LedgerState: Sendable {
         registeredKeyIDs.insert(key.keyID)
     }
 
-    mutating func addContract(_ version: ContractVersion) {
+    package mutating func addContract(_ version: ContractVersion) {
         contractIndexByHash[version.hash] = contracts.count
         contracts.append(version)
     }

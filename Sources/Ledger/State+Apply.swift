@@ -52,7 +52,7 @@ extension LedgerState {
     public mutating func apply(_ entry: DecodedEntry) throws(LedgerError) {
         var jobs: [SignatureJob] = []
         try apply(entry, deferringSignaturesInto: &jobs)
-        try Verifier.checkSignatures(jobs)
+        try Replay.checkSignatures(jobs)
     }
 
     /// Applies `entry` in place, appending its signature checks to `jobs` instead of running them.

@@ -4,7 +4,7 @@ import LedgerCrypto
 
 /// The on-disk form of a verified `LedgerState` (a cache, not part of the log format): appends
 /// load it instead of re-verifying the whole log, after checking it against the file's head.
-struct StateSnapshot: Codable {
+package struct StateSnapshot: Codable {
     struct Member: Codable { var name, role, key: String; var active: Bool }
     struct Vote: Codable { var member: String; var approve: Bool; var seq: Int64 }
     struct Version: Codable {
@@ -41,7 +41,7 @@ struct StateSnapshot: Codable {
 }
 
 extension LedgerState {
-    var snapshot: StateSnapshot {
+    package var snapshot: StateSnapshot {
         func member(_ record: MemberRecord) -> StateSnapshot.Member {
             .init(name: record.name, role: record.role, key: Hex.encode(record.key.rawRepresentation), active: record.active)
         }
@@ -77,7 +77,7 @@ extension LedgerState {
     }
 
     /// Rebuilds a state from a snapshot; nil when anything in it does not make sense.
-    init?(snapshot: StateSnapshot) {
+    package init?(snapshot: StateSnapshot) {
         self.init()
         func member(_ item: StateSnapshot.Member) -> MemberRecord? {
             guard let raw = Hex.decode(item.key), let key = try? PublicKey(rawRepresentation: raw) else { return nil }

@@ -1,4 +1,6 @@
 import Ledger
+import LedgerStorage
+import LedgerReports
 
 /// The session the benchmark writes through: one lock, one state load, and one write plus one
 /// fsync per `append`.

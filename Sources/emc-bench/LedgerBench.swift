@@ -1,5 +1,7 @@
 import Foundation
 import Ledger
+import LedgerStorage
+import LedgerReports
 import LedgerCrypto
 
 /// The figures measured on the synthetic ledger file.

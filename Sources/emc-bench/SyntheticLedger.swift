@@ -1,5 +1,7 @@
 import ContractLanguage
 import Ledger
+import LedgerStorage
+import LedgerReports
 import LedgerCrypto
 
 /// Produces the entries of the synthetic ledger one at a time, each signed and valid against the

@@ -1,5 +1,7 @@
 import Foundation
 import Ledger
+import LedgerStorage
+import LedgerReports
 
 // emc-bench: the performance figures of issue 7. Thin: parse flags, run the measurements, print.
 

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Ledger
+import LedgerStorage
+import LedgerReports
 
 struct Audit: ParsableCommand {
     enum Format: String, ExpressibleByArgument, CaseIterable { case csv, json, beancount }
@@ -14,7 +16,7 @@ struct Audit: ParsableCommand {
     @Option(help: "Last period to include, YYYY-MM.") var to: String?
 
     func run() throws {
-        let export = try AuditExport.read(path: ledger, from: try from.map { try parsePeriodOption($0, flag: "--from") },
+        let export = try AuditExport.read(source: FileReplay(path: ledger), from: try from.map { try parsePeriodOption($0, flag: "--from") },
                                           to: try to.map { try parsePeriodOption($0, flag: "--to") })
         switch format {
         case .csv: print(AuditExport.csv(export), terminator: "")

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
 import Ledger
+import LedgerDemo
+import LedgerStorage
+import LedgerReports
 import LedgerCrypto
 
 struct Demo: ParsableCommand {

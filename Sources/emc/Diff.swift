@@ -1,5 +1,7 @@
 import ArgumentParser
 import Ledger
+import LedgerStorage
+import LedgerReports
 
 struct Diff: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Show what an amendment changed between two contract versions: members, shares, metrics, goals, rules.")

@@ -1,6 +1,8 @@
 import ArgumentParser
 import ContractLanguage
 import Ledger
+import LedgerStorage
+import LedgerReports
 import LedgerCrypto
 
 struct Dispute: ParsableCommand {

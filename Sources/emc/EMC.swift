@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import ContractLanguage
 import Ledger
+import LedgerStorage
+import LedgerReports
 import LedgerCrypto
 #if canImport(Glibc)
 import Glibc

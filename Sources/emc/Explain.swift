@@ -1,6 +1,8 @@
 import ArgumentParser
 import ContractLanguage
 import Ledger
+import LedgerStorage
+import LedgerReports
 
 struct Explain: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,7 +15,7 @@ struct Explain: ParsableCommand {
     @Flag(help: "Machine-readable JSON.") var json = false
 
     func run() throws {
-        let history = try PeriodHistory.read(path: ledger, period: try parsePeriodOption(period))
+        let history = try PeriodHistory.read(source: FileReplay(path: ledger), period: try parsePeriodOption(period))
         if let member, let settled = history.settlement, !settled.computed.version.contract.members.contains(where: { $0.name == member }) {
             throw CommandError(message: "\"\(member)\" is not a member of the contract that governs \(period)")
         }

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Ledger
+import LedgerStorage
+import LedgerReports
 
 struct Log: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List the entries: sequence, time, kind, signer and a summary.")

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Ledger
+import LedgerStorage
+import LedgerReports
 
 struct Repair: ParsableCommand {
     static let configuration = CommandConfiguration(

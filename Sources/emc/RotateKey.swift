@@ -1,5 +1,7 @@
 import ArgumentParser
 import Ledger
+import LedgerStorage
+import LedgerReports
 import LedgerCrypto
 
 struct RotateKey: ParsableCommand {

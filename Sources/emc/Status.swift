@@ -1,5 +1,7 @@
 import ArgumentParser
 import Ledger
+import LedgerStorage
+import LedgerReports
 
 struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(

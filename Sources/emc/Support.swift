@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import Ledger
+import LedgerStorage
+import LedgerReports
 import LedgerCrypto
 
 /// Options shared by every command that appends an entry.

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Ledger
+import LedgerStorage
+import LedgerReports
 
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,8 @@
 import ArgumentParser
 import ContractLanguage
 import Ledger
+import LedgerStorage
+import LedgerReports
 
 /// What-if simulations: the payouts of one period had some reports been different, side by side
 /// with what was (or would be) settled. Nothing is written.
@@ -15,7 +17,7 @@ enum WhatIf {
     }
 
     static func onLedger(_ path: String, period: Period, overrides: [(metric: String, value: String)], json: Bool) throws {
-        let (found, state) = try PeriodHistory.collect(path: path, period: period)
+        let (found, state) = try PeriodHistory.collect(source: FileReplay(path: path), period: period)
         let base: Base
         if let last = state.lastSettledPeriod, period <= last {
             guard let history = found, let settled = history.settlement else {

@@ -13,7 +13,8 @@
 import Glibc
 #endif
 import FuzzTargets
-@_spi(FaultInjection) import Ledger
+import Ledger
+@_spi(FaultInjection) import LedgerStorage
 import LedgerCrypto
 
 /// Writes `text` to `descriptor` unbuffered, so it is out before any later SIGKILL.

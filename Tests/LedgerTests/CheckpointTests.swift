@@ -1,6 +1,9 @@
 import ContractLanguage
 import Foundation
 @testable import Ledger
+@testable import LedgerFormat
+@testable import LedgerStorage
+@testable import LedgerReports
 import LedgerCrypto
 import Testing
 

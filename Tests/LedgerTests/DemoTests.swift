@@ -1,6 +1,10 @@
 import ContractLanguage
 import Foundation
 @testable import Ledger
+import LedgerDemo
+@testable import LedgerFormat
+@testable import LedgerStorage
+@testable import LedgerReports
 import Testing
 
 @Suite struct DemoTests {

@@ -1,6 +1,9 @@
 import ContractLanguage
 import Foundation
 @testable import Ledger
+@testable import LedgerFormat
+@testable import LedgerStorage
+@testable import LedgerReports
 import LedgerCrypto
 import Testing
 
@@ -79,7 +82,7 @@ import Testing
     @Test(arguments: ["lifecycle", "demo"])
     func auditReconcilesWithTheLedger(ledger: String) throws {
         let path = fixturesRoot.appendingPathComponent("ledgers/valid/\(ledger).jsonl").path
-        let export = try AuditExport.read(path: path, from: nil, to: nil)
+        let export = try AuditExport.read(source: FileReplay(path: path), from: nil, to: nil)
         let state = try Verifier.verify(path: path).state
         let totals = AuditExport.totals(export)
         for member in state.members {
@@ -91,7 +94,7 @@ import Testing
             #expect(audited == record.payouts.reduce(0) { $0 + $1.amountMinor }, "period \(record.period)")
         }
         #expect(export.rows.contains { $0.kind == .adjustment })
-        let filtered = try AuditExport.read(path: path, from: export.rows.last!.period, to: export.rows.last!.period)
+        let filtered = try AuditExport.read(source: FileReplay(path: path), from: export.rows.last!.period, to: export.rows.last!.period)
         #expect(filtered.rows.allSatisfy { $0.period == export.rows.last!.period } && !filtered.rows.isEmpty)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
-@_spi(Testing) @testable import Ledger
+@testable import Ledger
+@_spi(Testing) @testable import LedgerFormat
 import TestSupport
 import Testing
 

@@ -1,5 +1,8 @@
 import Foundation
 @testable import Ledger
+@testable import LedgerFormat
+@testable import LedgerStorage
+@testable import LedgerReports
 import LedgerCrypto
 import Testing
 

@@ -1,6 +1,9 @@
 import ContractLanguage
 import Foundation
 @testable import Ledger
+@testable import LedgerFormat
+@testable import LedgerStorage
+@testable import LedgerReports
 import LedgerCrypto
 
 /// Builds a ledger entry by entry, applying each through the state machine; `crafted` makes an

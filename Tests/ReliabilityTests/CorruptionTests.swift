@@ -1,6 +1,9 @@
 import Foundation
 import FuzzTargets
 @testable import Ledger
+@testable import LedgerFormat
+@testable import LedgerStorage
+@testable import LedgerReports
 import LedgerCrypto
 import TestSupport
 import Testing
@@ -87,7 +90,7 @@ import Testing
             window[flip.position - lineStarts[first]] ^= flip.mask
             let windowLines = window.dropLast().split(separator: 0x0a, omittingEmptySubsequences: false).map { Array($0) }
             do {
-                try Verifier.verifyBatch(windowLines, firstLine: first + 1, state: &state)
+                try Replay.verifyBatch(windowLines, firstLine: first + 1, state: &state)
                 Issue.record("\(flip.label): not detected")
             } catch {
                 #expect(error.seq == Int64(flip.entry), "\(flip.label): reported as \(error)")

@@ -1,6 +1,8 @@
 import Foundation
 import FuzzTargets
 import Ledger
+import LedgerStorage
+import LedgerReports
 import TestSupport
 import Testing
 

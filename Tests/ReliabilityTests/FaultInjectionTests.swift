@@ -1,6 +1,7 @@
 import Foundation
 import FuzzTargets
-@_spi(FaultInjection) import Ledger
+import Ledger
+@_spi(FaultInjection) import LedgerStorage
 import LedgerCrypto
 import Testing
 

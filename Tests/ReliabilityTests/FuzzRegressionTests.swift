@@ -1,6 +1,8 @@
 import Foundation
 import FuzzTargets
 import Ledger
+import LedgerStorage
+import LedgerReports
 import Testing
 
 /// Replays fuzz inputs through the fuzz target bodies: every past crash (Regressions/TARGET/), the

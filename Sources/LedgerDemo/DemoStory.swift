@@ -1,3 +1,6 @@
+import LedgerReports
+import LedgerStorage
+import Ledger
 import ContractLanguage
 import Foundation
 import LedgerCrypto
@@ -193,11 +196,5 @@ public enum DemoStory {
             text += "next: emc status \(ledgerPath) · emc log \(ledgerPath) · emc verify \(ledgerPath)\n"
             return text
         }
-    }
-}
-
-extension String {
-    public func leftPadded(_ width: Int) -> String {
-        count >= width ? self : String(repeating: " ", count: width - count) + self
     }
 }

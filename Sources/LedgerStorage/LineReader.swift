@@ -1,3 +1,4 @@
+import Ledger
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -5,7 +6,7 @@ import Darwin
 #endif
 
 /// Reads a ledger file line by line through one fixed buffer, so memory does not grow with the file.
-struct LineReader {
+package struct LineReader {
     static let chunkBytes = 1 << 20
 
     /// What follows the last complete line.
@@ -31,7 +32,7 @@ struct LineReader {
 
     /// Reads from the descriptor's current position, which is file offset `offset` and follows
     /// `lineNumber` complete lines.
-    init(path: String, descriptor: Int32, offset: Int64 = 0, lineNumber: Int = 0) {
+    package init(path: String, descriptor: Int32, offset: Int64 = 0, lineNumber: Int = 0) {
         self.path = path
         self.descriptor = descriptor
         self.offset = offset
@@ -42,7 +43,7 @@ struct LineReader {
     /// The next complete line without its newline, or nil at the end (then `tail` says what was left).
     /// A line longer than `Entry.maximumLineBytes` comes back cut to that limit plus one byte, so the
     /// decoder reports it as oversized.
-    mutating func nextLine() throws(LedgerError) -> [UInt8]? {
+    package mutating func nextLine() throws(LedgerError) -> [UInt8]? {
         var oversized: [UInt8]? = nil
         var oversizedStart: Int64 = 0
         while true {

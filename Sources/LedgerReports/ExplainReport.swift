@@ -1,3 +1,4 @@
+import Ledger
 import ContractLanguage
 
 /// `emc explain`: why each payout of a settled period is what it is, and why a member got nothing.

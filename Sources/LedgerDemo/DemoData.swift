@@ -1,3 +1,4 @@
+import Ledger
 import Foundation
 
 /// Built-in sample data for `emc demo`: the Smart Cooking EMC contract.

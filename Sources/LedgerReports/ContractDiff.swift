@@ -1,3 +1,4 @@
+import Ledger
 import ContractLanguage
 
 /// What an amendment changed, declaration by declaration (members, shares, metrics, definitions,

@@ -2,8 +2,8 @@ import ContractLanguage
 import LedgerCrypto
 
 /// `report`: a metric value for one period, signed by a reporter the governing contract names.
-enum ReportKind: EntryKind {
-    static let name = "report"
+package enum ReportKind: EntryKind {
+    package static let name = "report"
 
     static func authorize(_ decoded: DecodedEntry, in state: LedgerState) throws(LedgerError) -> Authorization {
         let entry = decoded.entry
@@ -81,8 +81,8 @@ enum ProposalRules {
 }
 
 /// `propose`: a new contract version, effective from a future period, with members joining.
-enum ProposeKind: EntryKind {
-    static let name = "propose"
+package enum ProposeKind: EntryKind {
+    package static let name = "propose"
     static let maximumReasonBytes = 1000
 
     static func authorize(_ decoded: DecodedEntry, in state: LedgerState) throws(LedgerError) -> Authorization {
@@ -153,8 +153,8 @@ enum ProposeKind: EntryKind {
 }
 
 /// `vote`: a member of the version in force approves or rejects the open proposal.
-enum VoteKind: EntryKind {
-    static let name = "vote"
+package enum VoteKind: EntryKind {
+    package static let name = "vote"
 
     static func authorize(_ decoded: DecodedEntry, in state: LedgerState) throws(LedgerError) -> Authorization {
         let entry = decoded.entry
@@ -210,8 +210,8 @@ extension VoteKind {
 }
 
 /// `withdraw`: the proposer withdraws its open proposal (or the disputer its open dispute).
-enum WithdrawKind: EntryKind {
-    static let name = "withdraw"
+package enum WithdrawKind: EntryKind {
+    package static let name = "withdraw"
 
     static func authorize(_ decoded: DecodedEntry, in state: LedgerState) throws(LedgerError) -> Authorization {
         let entry = decoded.entry
@@ -245,8 +245,8 @@ enum WithdrawKind: EntryKind {
 
 /// `settle`: the payouts of one period. Its content is not trusted: the state machine recomputes
 /// the settlement from the governing contract and the reports, and the body must equal it exactly.
-enum SettleKind: EntryKind {
-    static let name = "settle"
+package enum SettleKind: EntryKind {
+    package static let name = "settle"
 
     static func authorize(_ decoded: DecodedEntry, in state: LedgerState) throws(LedgerError) -> Authorization {
         let entry = decoded.entry

@@ -1,3 +1,7 @@
+import Ledger
+import LedgerStorage
+import LedgerReports
+import LedgerStorage
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

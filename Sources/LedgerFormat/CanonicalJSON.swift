@@ -56,11 +56,11 @@ extension JSONValue {
     }
 
     /// Keys in RFC 8785 order: by UTF-16 code units.
-    static func sortedKeys(_ members: [String: JSONValue]) -> [String] {
+    package static func sortedKeys(_ members: [String: JSONValue]) -> [String] {
         members.keys.sorted { $0.utf16.lexicographicallyPrecedes($1.utf16) }
     }
 
-    static func encodeString(_ string: String, into out: inout [UInt8]) {
+    package static func encodeString(_ string: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         // Most strings (names, hashes, amounts) need no escape: copy them whole.
         let copied = string.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
@@ -118,15 +118,15 @@ extension JSONValue {
     }
 }
 
-struct JSONParser {
-    let bytes: UnsafeBufferPointer<UInt8>
-    var index = 0
+package struct JSONParser {
+    package let bytes: UnsafeBufferPointer<UInt8>
+    package var index = 0
 
-    init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+    package init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
-    func error(_ message: String) -> JSONError { JSONError(offset: index, message: message) }
+    package func error(_ message: String) -> JSONError { JSONError(offset: index, message: message) }
 
-    mutating func skipWhitespace() {
+    package mutating func skipWhitespace() {
         while index < bytes.count {
             switch bytes[index] {
             case 0x20, 0x09, 0x0a, 0x0d: index += 1
@@ -135,7 +135,7 @@ struct JSONParser {
         }
     }
 
-    mutating func parseValue(depth: Int) throws(JSONError) -> JSONValue {
+    package mutating func parseValue(depth: Int) throws(JSONError) -> JSONValue {
         guard depth <= JSONValue.maximumDepth else { throw error("JSON nested deeper than \(JSONValue.maximumDepth)") }
         skipWhitespace()
         guard index < bytes.count else { throw error("unexpected end of JSON") }
@@ -151,7 +151,7 @@ struct JSONParser {
         }
     }
 
-    mutating func expectLiteral(_ literal: StaticString) throws(JSONError) {
+    package mutating func expectLiteral(_ literal: StaticString) throws(JSONError) {
         let count = literal.utf8CodeUnitCount
         guard index + count <= bytes.count else { throw error("unexpected end of JSON") }
         for offset in 0..<count where bytes[index + offset] != literal.utf8Start[offset] {
@@ -160,7 +160,7 @@ struct JSONParser {
         index += count
     }
 
-    mutating func parseObject(depth: Int) throws(JSONError) -> JSONValue {
+    package mutating func parseObject(depth: Int) throws(JSONError) -> JSONValue {
         index += 1
         var members: [String: JSONValue] = [:]
         skipWhitespace()
@@ -185,7 +185,7 @@ struct JSONParser {
         }
     }
 
-    mutating func parseArray(depth: Int) throws(JSONError) -> JSONValue {
+    package mutating func parseArray(depth: Int) throws(JSONError) -> JSONValue {
         index += 1
         var values: [JSONValue] = []
         skipWhitespace()
@@ -200,7 +200,7 @@ struct JSONParser {
         }
     }
 
-    mutating func parseInteger() throws(JSONError) -> Int64 {
+    package mutating func parseInteger() throws(JSONError) -> Int64 {
         let start = index
         var negative = false
         if bytes[index] == UInt8(ascii: "-") { negative = true; index += 1 }
@@ -226,7 +226,7 @@ struct JSONParser {
         return negative ? -magnitude : magnitude
     }
 
-    mutating func parseString() throws(JSONError) -> String {
+    package mutating func parseString() throws(JSONError) -> String {
         index += 1
         var out: [UInt8] = []
         while true {
@@ -249,7 +249,7 @@ struct JSONParser {
         }
     }
 
-    mutating func parseEscape(into out: inout [UInt8]) throws(JSONError) {
+    package mutating func parseEscape(into out: inout [UInt8]) throws(JSONError) {
         index += 1
         guard index < bytes.count else { throw error("unterminated escape") }
         let escape = bytes[index]
@@ -282,7 +282,7 @@ struct JSONParser {
         }
     }
 
-    mutating func parseHex4() throws(JSONError) -> UInt32 {
+    package mutating func parseHex4() throws(JSONError) -> UInt32 {
         guard index + 4 <= bytes.count else { throw error("truncated \\u escape") }
         var value: UInt32 = 0
         for _ in 0..<4 {
@@ -301,7 +301,7 @@ struct JSONParser {
     }
 
     /// Copies one multi-byte UTF-8 scalar, rejecting overlong forms, surrogates and bytes past U+10FFFF.
-    mutating func copyUTF8Scalar(into out: inout [UInt8]) throws(JSONError) {
+    package mutating func copyUTF8Scalar(into out: inout [UInt8]) throws(JSONError) {
         guard let length = Self.utf8ScalarLength(at: index, in: bytes) else { throw error("invalid UTF-8") }
         out.append(contentsOf: bytes[index..<(index + length)])
         index += length
@@ -310,7 +310,7 @@ struct JSONParser {
     /// The length of the valid multi-byte UTF-8 scalar starting at `index` (2 to 4), or nil for an
     /// invalid lead byte, a bad or missing continuation, an overlong form, a surrogate or a value
     /// past U+10FFFF. Shared with `EntryScanner`, so both accept exactly the same text.
-    static func utf8ScalarLength(at index: Int, in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+    package static func utf8ScalarLength(at index: Int, in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
         let lead = bytes[index]
         let length: Int
         let minimum: UInt32
@@ -329,5 +329,12 @@ struct JSONParser {
         }
         guard scalar >= minimum, scalar <= 0x10FFFF, !(0xD800...0xDFFF).contains(scalar) else { return nil }
         return length
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// Appends the UTF-8 bytes of a literal with one copy.
+    package mutating func appendLiteral(_ literal: StaticString) {
+        append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
     }
 }

@@ -12,13 +12,13 @@ import Darwin
 /// letters and hyphens) and returns nil for anything else; such a line takes the general path,
 /// which alone produces errors. Whenever this accepts a line, the general path accepts it with an
 /// equal result: `EntryScannerTests` and the `FuzzEntry` target check that on every input they try.
-struct EntryScanner {
+package struct EntryScanner {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
 
     private init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
-    static func decode(_ line: [UInt8]) -> DecodedEntry? {
+    package static func decode(_ line: [UInt8]) -> DecodedEntry? {
         line.withUnsafeBufferPointer { buffer in
             var scanner = EntryScanner(buffer)
             return scanner.entry(line)

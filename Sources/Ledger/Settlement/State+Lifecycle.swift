@@ -223,10 +223,3 @@ func settlementDifference(claimed: JSONValue, expected: JSONValue) -> String {
     }
     return "it differs from the recomputed settlement"
 }
-
-extension Array where Element == UInt8 {
-    /// Appends the UTF-8 bytes of a literal with one copy.
-    mutating func appendLiteral(_ literal: StaticString) {
-        append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
-    }
-}

@@ -1,3 +1,4 @@
+import Ledger
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

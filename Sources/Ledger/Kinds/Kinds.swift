@@ -5,15 +5,15 @@ import LedgerCrypto
 public let memberRoles: Set<String> = ["micro-enterprise", "external-partner", "platform"]
 
 /// `genesis`: the first entry. Carries the contract text and the roster; signed by the founder.
-enum GenesisKind: EntryKind {
-    static let name = "genesis"
+package enum GenesisKind: EntryKind {
+    package static let name = "genesis"
     static let maximumContractBytes = 64 * 1024
     static let maximumMembers = 200
 
-    struct Body {
-        var contract: String
+    package struct Body {
+        package var contract: String
         var contractHash: String
-        var members: [MemberRecord]
+        package var members: [MemberRecord]
         var nonce: String
     }
 
@@ -45,7 +45,7 @@ enum GenesisKind: EntryKind {
         }
     }
 
-    static func parse(_ value: JSONValue) throws(LedgerError) -> Body {
+    package static func parse(_ value: JSONValue) throws(LedgerError) -> Body {
         let reader = try JSONReader(value, context: "genesis body", allowed: ["contract", "contract_hash", "members", "nonce"])
         let contract = try reader.string("contract")
         guard contract.utf8.count <= maximumContractBytes else {
@@ -124,8 +124,8 @@ func isValidMemberName(_ name: String) -> Bool {
 /// `accept`: consent to a contract version, named by its hash. Every genesis member accepts the
 /// genesis contract (the contract is active once all have); a member joining through an amendment
 /// accepts that proposal. At most once per member per version.
-enum AcceptKind: EntryKind {
-    static let name = "accept"
+package enum AcceptKind: EntryKind {
+    package static let name = "accept"
 
     static func authorize(_ decoded: DecodedEntry, in state: LedgerState) throws(LedgerError) -> Authorization {
         let entry = decoded.entry
@@ -168,8 +168,8 @@ enum AcceptKind: EntryKind {
 }
 
 /// `rotate-key`: a member replaces its key; signed by the current key, then by the new key.
-enum RotateKeyKind: EntryKind {
-    static let name = "rotate-key"
+package enum RotateKeyKind: EntryKind {
+    package static let name = "rotate-key"
 
     static func authorize(_ decoded: DecodedEntry, in state: LedgerState) throws(LedgerError) -> Authorization {
         let entry = decoded.entry

@@ -1,3 +1,4 @@
+import Ledger
 import ContractLanguage
 
 /// The state of a ledger as members read it: `emc status`, and `emc replay --at` for any entry.
@@ -165,6 +166,10 @@ public enum StatusReport {
 }
 
 extension String {
+    public func leftPadded(_ width: Int) -> String {
+        count >= width ? self : String(repeating: " ", count: width - count) + self
+    }
+
     public func padded(_ width: Int) -> String {
         count >= width ? self : self + String(repeating: " ", count: width - count)
     }

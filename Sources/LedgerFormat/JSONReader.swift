@@ -1,16 +1,16 @@
 import LedgerCrypto
 
 /// Typed access to the members of a JSON object, with errors that name the field.
-struct JSONReader {
-    let fields: [String: JSONValue]
-    let context: String
+package struct JSONReader {
+    package let fields: [String: JSONValue]
+    package let context: String
 
-    init(_ fields: [String: JSONValue], context: String) {
+    package init(_ fields: [String: JSONValue], context: String) {
         self.fields = fields
         self.context = context
     }
 
-    init(_ value: JSONValue, context: String, allowed: [String]) throws(LedgerError) {
+    package init(_ value: JSONValue, context: String, allowed: [String]) throws(LedgerError) {
         guard case .object(let fields) = value else { throw malformed("\(context) must be a JSON object") }
         for key in fields.keys where !allowed.contains(key) {
             throw malformed("\(context) has an unknown field \"\(key)\"")
@@ -18,33 +18,33 @@ struct JSONReader {
         self.init(fields, context: context)
     }
 
-    func value(_ key: String) throws(LedgerError) -> JSONValue {
+    package func value(_ key: String) throws(LedgerError) -> JSONValue {
         guard let value = fields[key] else { throw malformed("\(context) is missing \"\(key)\"") }
         return value
     }
 
-    func string(_ key: String) throws(LedgerError) -> String {
+    package func string(_ key: String) throws(LedgerError) -> String {
         guard case .string(let text) = try value(key) else { throw malformed("\(context) field \"\(key)\" must be a string") }
         return text
     }
 
-    func integer(_ key: String) throws(LedgerError) -> Int64 {
+    package func integer(_ key: String) throws(LedgerError) -> Int64 {
         guard case .integer(let number) = try value(key) else { throw malformed("\(context) field \"\(key)\" must be an integer") }
         return number
     }
 
-    func bool(_ key: String) throws(LedgerError) -> Bool {
+    package func bool(_ key: String) throws(LedgerError) -> Bool {
         guard case .bool(let flag) = try value(key) else { throw malformed("\(context) field \"\(key)\" must be true or false") }
         return flag
     }
 
-    func array(_ key: String) throws(LedgerError) -> [JSONValue] {
+    package func array(_ key: String) throws(LedgerError) -> [JSONValue] {
         guard case .array(let values) = try value(key) else { throw malformed("\(context) field \"\(key)\" must be an array") }
         return values
     }
 
     /// A SHA-256 value: 64 lowercase hex digits.
-    func hash(_ key: String) throws(LedgerError) -> String {
+    package func hash(_ key: String) throws(LedgerError) -> String {
         let text = try string(key)
         guard text.utf8.count == 64, Hex.decode(text) != nil else {
             throw malformed("\(context) field \"\(key)\" must be 64 lowercase hex digits")
@@ -53,7 +53,7 @@ struct JSONReader {
     }
 
     /// A raw Ed25519 public key: 64 lowercase hex digits.
-    func publicKey(_ key: String) throws(LedgerError) -> PublicKey {
+    package func publicKey(_ key: String) throws(LedgerError) -> PublicKey {
         let text = try string(key)
         guard let raw = Hex.decode(text), raw.count == 32 else {
             throw malformed("\(context) field \"\(key)\" must be a 32-byte public key in lowercase hex")

@@ -49,7 +49,7 @@ public struct LedgerError: Error, Equatable, Sendable, CustomStringConvertible {
         }
     }
 
-    func at(seq: Int64?, line: Int?) -> LedgerError {
+    package func at(seq: Int64?, line: Int?) -> LedgerError {
         var copy = self
         copy.seq = copy.seq ?? seq
         copy.line = copy.line ?? line
@@ -57,5 +57,5 @@ public struct LedgerError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 }
 
-func rejected(_ reason: String) -> LedgerError { LedgerError(.rejected, reason) }
-func malformed(_ reason: String) -> LedgerError { LedgerError(.malformed, reason) }
+package func rejected(_ reason: String) -> LedgerError { LedgerError(.rejected, reason) }
+package func malformed(_ reason: String) -> LedgerError { LedgerError(.malformed, reason) }

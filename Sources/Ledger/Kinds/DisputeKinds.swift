@@ -89,7 +89,7 @@ extension LedgerState {
         return ComputedAdjustment(dispute: dispute, periods: periods, differences: totalDifferences, body: body)
     }
 
-    static func differencesJSON(_ differences: [(member: String, amountMinor: Int64)], currency: Currency) -> JSONValue {
+    package static func differencesJSON(_ differences: [(member: String, amountMinor: Int64)], currency: Currency) -> JSONValue {
         .array(differences.map { .object(["member": .string($0.member), "amount": .string(formatMinorUnits($0.amountMinor, currency: currency))]) })
     }
 
@@ -130,8 +130,8 @@ extension LedgerState {
 }
 
 /// `dispute`: a member contests reports of a settled period and gives the corrected values.
-enum DisputeKind: EntryKind {
-    static let name = "dispute"
+package enum DisputeKind: EntryKind {
+    package static let name = "dispute"
 
     static func authorize(_ decoded: DecodedEntry, in state: LedgerState) throws(LedgerError) -> Authorization {
         let entry = decoded.entry
@@ -180,8 +180,8 @@ enum DisputeKind: EntryKind {
 }
 
 /// `adjust`: the adjustment settlement of an adopted dispute. Like `settle`, recomputed and compared.
-enum AdjustKind: EntryKind {
-    static let name = "adjust"
+package enum AdjustKind: EntryKind {
+    package static let name = "adjust"
 
     static func authorize(_ decoded: DecodedEntry, in state: LedgerState) throws(LedgerError) -> Authorization {
         let entry = decoded.entry

@@ -10,7 +10,7 @@ public struct EntrySignature: Hashable, Sendable {
     /// signature and the message, as libcrypto produced them in this process. A writer checks its
     /// own fresh signatures against this instead of re-running Ed25519 (SPEC.md §1.9); any later
     /// change to the key, the signature or the signed fields breaks the match.
-    var receipt: [UInt8]? = nil
+    package var receipt: [UInt8]? = nil
 
     public init(keyID: String, signature: [UInt8]) {
         self.algorithm = Self.ed25519
@@ -29,11 +29,11 @@ public struct EntrySignature: Hashable, Sendable {
     }
 
     /// The receipt of `signature` by `key` over `message` (see `receipt`).
-    static func receipt(key: PublicKey, signature: [UInt8], message: [UInt8]) -> [UInt8] {
+    package static func receipt(key: PublicKey, signature: [UInt8], message: [UInt8]) -> [UInt8] {
         SHA256.hash(key.rawRepresentation + signature + message)
     }
 
-    var json: JSONValue {
+    package var json: JSONValue {
         .object(["alg": .string(algorithm), "key": .string(keyID), "sig": .string(Hex.encode(signature))])
     }
 }
@@ -41,12 +41,12 @@ public struct EntrySignature: Hashable, Sendable {
 /// An entry body: a JSON object, held either as a value or as the canonical bytes it was read from.
 /// Bytes are parsed again on each read of the value, so decoding a line builds no values that
 /// nobody reads (a verifier checks a settlement by comparing bytes; SPEC.md §3.5).
-enum EntryBody: Sendable {
+package enum EntryBody: Sendable {
     case value(JSONValue)
     /// Canonical JSON of an object, already validated.
     case canonical([UInt8])
 
-    var value: JSONValue {
+    package var value: JSONValue {
         switch self {
         case .value(let value): return value
         case .canonical(let bytes):
@@ -55,7 +55,7 @@ enum EntryBody: Sendable {
         }
     }
 
-    var canonicalBytes: [UInt8] {
+    package var canonicalBytes: [UInt8] {
         switch self {
         case .value(let value): return value.canonicalBytes
         case .canonical(let bytes): return bytes
@@ -82,7 +82,7 @@ public struct Entry: Hashable, Sendable {
         get { storedBody.value }
         set { storedBody = .value(newValue) }
     }
-    var storedBody: EntryBody
+    package var storedBody: EntryBody
     public var signatures: [EntrySignature]
 
     public init(ledgerID: String, seq: Int64, previousHash: String, kind: String, time: Timestamp,
@@ -91,7 +91,7 @@ public struct Entry: Hashable, Sendable {
                   storedBody: .value(body), signatures: signatures)
     }
 
-    init(ledgerID: String, seq: Int64, previousHash: String, kind: String, time: Timestamp,
+    package init(ledgerID: String, seq: Int64, previousHash: String, kind: String, time: Timestamp,
          storedBody: EntryBody, signatures: [EntrySignature]) {
         self.version = Self.formatVersion
         self.ledgerID = ledgerID
@@ -120,14 +120,14 @@ public struct Entry: Hashable, Sendable {
 
     // MARK: Bytes that are signed and hashed
 
-    static let signDomain: [UInt8] = Array("emc-v1/sign".utf8) + [0]
-    static let entryDomain: [UInt8] = Array("emc-v1/entry".utf8) + [0]
-    static let ledgerIDDomain: [UInt8] = Array("emc-v1/ledger-id".utf8) + [0]
-    static let contractDomain: [UInt8] = Array("emc-v1/contract".utf8) + [0]
+    package static let signDomain: [UInt8] = Array("emc-v1/sign".utf8) + [0]
+    package static let entryDomain: [UInt8] = Array("emc-v1/entry".utf8) + [0]
+    package static let ledgerIDDomain: [UInt8] = Array("emc-v1/ledger-id".utf8) + [0]
+    package static let contractDomain: [UInt8] = Array("emc-v1/contract".utf8) + [0]
 
     /// The entry as a JSON value (with `sigs` when `signed`): the definition the direct encoding
     /// below must match, byte for byte (checked by tests).
-    func jsonValue(signed: Bool) -> JSONValue {
+    package func jsonValue(signed: Bool) -> JSONValue {
         var fields: [String: JSONValue] = [
             "v": .integer(version), "ledger": .string(ledgerID), "seq": .integer(seq), "prev": .string(previousHash),
             "kind": .string(kind), "time": .string(time.text), "body": body]
@@ -137,7 +137,7 @@ public struct Entry: Hashable, Sendable {
 
     /// Writes the canonical JSON of the entry (§1.3, §1.4) directly: its members in sorted order,
     /// `body`, `kind`, `ledger`, `prev`, `seq`, `sigs` (when `signed`), `time`, `v`.
-    func encode(into out: inout [UInt8], body: [UInt8], signed: Bool) {
+    package func encode(into out: inout [UInt8], body: [UInt8], signed: Bool) {
         out.appendLiteral(#"{"body":"#)
         out.append(contentsOf: body)
         out.appendLiteral(#","kind":"#)
@@ -224,7 +224,7 @@ public struct DecodedEntry: Sendable {
     /// The canonical bytes of the body.
     public let bodyBytes: [UInt8]
 
-    init(entry: Entry, lineBytes: [UInt8], hash: String, signingMessage: [UInt8], bodyBytes: [UInt8]) {
+    package init(entry: Entry, lineBytes: [UInt8], hash: String, signingMessage: [UInt8], bodyBytes: [UInt8]) {
         self.entry = entry
         self.lineBytes = lineBytes
         self.hash = hash
@@ -245,7 +245,7 @@ public struct DecodedEntry: Sendable {
 
     /// The general path: parse the JSON, read the fields, and require that encoding them again
     /// gives back the line exactly.
-    init(parsing line: [UInt8]) throws(LedgerError) {
+    package init(parsing line: [UInt8]) throws(LedgerError) {
         guard line.count <= Entry.maximumLineBytes else {
             throw malformed("entry is \(line.count) bytes, the limit is \(Entry.maximumLineBytes)")
         }
@@ -282,10 +282,10 @@ public struct DecodedEntry: Sendable {
 }
 
 extension Entry {
-    static let fieldNames: Set<String> = ["v", "ledger", "seq", "prev", "kind", "time", "body", "sigs"]
+    package static let fieldNames: Set<String> = ["v", "ledger", "seq", "prev", "kind", "time", "body", "sigs"]
 
     /// `checkBodySize: false` when the caller measures the body itself (from the line).
-    init(json: JSONValue, checkBodySize: Bool = true) throws(LedgerError) {
+    package init(json: JSONValue, checkBodySize: Bool = true) throws(LedgerError) {
         guard case .object(let fields) = json else { throw malformed("an entry must be a JSON object") }
         for key in fields.keys where !Self.fieldNames.contains(key) {
             throw malformed("unknown entry field \"\(key)\"")

@@ -1,3 +1,4 @@
+import Ledger
 import ContractLanguage
 
 /// Every payout and adjustment of a ledger as rows that reconcile exactly with its totals.
@@ -24,12 +25,12 @@ public enum AuditExport {
     }
 
     /// Reads (and verifies) the ledger. Adjustment rows are the change per member and rule.
-    public static func read(path: String, from: Period?, to: Period?) throws(LedgerError) -> Export {
+    public static func read(source: some LedgerReplaying, from: Period?, to: Period?) throws(LedgerError) -> Export {
         var rows: [Row] = []
         var current: [Period: [String: Int64]] = [:]   // "member\u{0}rule" -> amount in effect
         var export: Export? = nil
         var failure: LedgerError? = nil
-        let verified = try Verifier.verify(path: path, willApply: { decoded, state in
+        let state = try source.replay(willApply: { decoded, state in
             guard failure == nil else { return }
             let entry = decoded.entry
             let date = String(entry.time.text.prefix(10))
@@ -72,8 +73,7 @@ public enum AuditExport {
             }
         })
         if let failure { throw failure }
-        try verified.requireNoTornTail(path: path)
-        guard var result = export else { throw LedgerError(.malformed, "no genesis contract", file: path) }
+        guard var result = export else { throw LedgerError(.malformed, "no genesis contract", file: source.name) }
         result.rows = rows.filter { row in (from.map { row.period >= $0 } ?? true) && (to.map { row.period <= $0 } ?? true) }
         return result
     }

@@ -1,3 +1,4 @@
+import Ledger
 /// One-line, human descriptions of entries for `emc log`.
 public enum EntrySummary {
     /// The member who signed `entry` (its first signature), judged against the state before it.

@@ -1,3 +1,4 @@
+import Ledger
 import ContractLanguage
 
 /// Everything the log says about one settled period: the settlement and every adjustment of it,
@@ -33,19 +34,19 @@ public struct PeriodHistory: Sendable {
     }
 
     /// Reads the ledger (verifying it) and collects the history of `period`.
-    public static func read(path: String, period: Period) throws(LedgerError) -> PeriodHistory {
-        guard let history = try collect(path: path, period: period).history else {
-            throw LedgerError(.usage, "period \(period) has not been settled on this ledger", file: path)
+    public static func read(source: some LedgerReplaying, period: Period) throws(LedgerError) -> PeriodHistory {
+        guard let history = try collect(source: source, period: period).history else {
+            throw LedgerError(.usage, "period \(period) has not been settled on this ledger", file: source.name)
         }
         return history
     }
 
     /// One verifying read of the ledger: the history of `period` (nil when it was never settled)
     /// and the state at the head.
-    public static func collect(path: String, period: Period) throws(LedgerError) -> (history: PeriodHistory?, state: LedgerState) {
+    public static func collect(source: some LedgerReplaying, period: Period) throws(LedgerError) -> (history: PeriodHistory?, state: LedgerState) {
         var history: PeriodHistory? = nil
         var failure: LedgerError? = nil
-        let verified = try Verifier.verify(path: path, willApply: { decoded, state in
+        let state = try source.replay(willApply: { decoded, state in
             guard failure == nil else { return }
             let entry = decoded.entry
             let signer = EntrySummary.signer(of: entry, in: state)
@@ -68,7 +69,6 @@ public struct PeriodHistory: Sendable {
             }
         })
         if let failure { throw failure }
-        try verified.requireNoTornTail(path: path)
-        return (history, verified.state)
+        return (history, state)
     }
 }

@@ -1,4 +1,4 @@
-import Dispatch
+import Ledger
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -83,7 +83,7 @@ public enum Verifier {
         return descriptor
     }
 
-    static func openForReading(_ path: String) throws(LedgerError) -> Int32 {
+    package static func openForReading(_ path: String) throws(LedgerError) -> Int32 {
         let descriptor = try openLedger(path, flags: O_RDONLY)
         var status = stat()
         guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
@@ -110,22 +110,22 @@ public enum Verifier {
         batch.reserveCapacity(batchSize)
         // Signature checks of the previous batch run in the background while the next batch is
         // decoded and applied; at most one batch is in flight, and it is always checked first.
-        var inFlight: SignatureBatch? = nil
+        var inFlight: Replay.SignatureBatch? = nil
         do throws(LedgerError) {
             while true {
                 let limitReached = limit.map { Int64(reader.lineNumber) >= $0 } ?? false
                 let line = limitReached ? nil : try reader.nextLine()
                 if let line { batch.append(line) }
                 if batch.count == batchSize || (line == nil && !batch.isEmpty) {
-                    let (jobs, firstError) = decodeAndApply(batch, firstLine: reader.lineNumber - batch.count + 1,
+                    let (jobs, firstError) = Replay.decodeAndApply(batch, firstLine: reader.lineNumber - batch.count + 1,
                                                             state: &state, willApply: willApply)
                     try inFlight?.waitAndCheck()
                     inFlight = nil
                     if let firstError {
-                        try checkSignatures(jobs)
+                        try Replay.checkSignatures(jobs)
                         throw firstError
                     }
-                    inFlight = SignatureBatch(jobs)
+                    inFlight = Replay.SignatureBatch(jobs)
                     batch.removeAll(keepingCapacity: true)
                     validBytes = reader.offset
                     lastLineOffset = reader.lastLineOffset
@@ -150,111 +150,18 @@ public enum Verifier {
         return result
     }
 
-    /// Decodes lines in parallel and applies them in order, collecting their signature checks.
-    /// Stops at the first bad entry and returns its error with the checks of the entries before it.
-    static func decodeAndApply(_ lines: [[UInt8]], firstLine: Int, state: inout LedgerState,
-                               willApply: ((DecodedEntry, LedgerState) -> Void)? = nil) -> (jobs: [SignatureJob], firstError: LedgerError?) {
-        let decoded = parallelMap(lines) { line -> Result<DecodedEntry, LedgerError> in
-            do throws(LedgerError) { return .success(try DecodedEntry(line: line)) } catch { return .failure(error) }
-        }
-        var jobs: [SignatureJob] = []
-        jobs.reserveCapacity(lines.count)
-        for (index, result) in decoded.enumerated() {
-            let lineNumber = firstLine + index
-            do throws(LedgerError) {
-                switch result {
-                case .failure(let error): throw error.at(seq: Int64(lineNumber), line: lineNumber)
-                case .success(let entry):
-                    willApply?(entry, state)
-                    try state.apply(entry, deferringSignaturesInto: &jobs)
-                }
-            } catch {
-                return (jobs, error.at(seq: nil, line: lineNumber))
-            }
-        }
-        return (jobs, nil)
-    }
-
-    /// One batch, synchronously: decode, apply, check signatures; throws the earliest bad entry.
-    static func verifyBatch(_ lines: [[UInt8]], firstLine: Int, state: inout LedgerState) throws(LedgerError) {
-        let (jobs, firstError) = decodeAndApply(lines, firstLine: firstLine, state: &state)
-        try checkSignatures(jobs)
-        if let firstError { throw firstError }
-    }
-
-    /// Runs `jobs` on every core and throws for the earliest entry whose signature does not verify.
-    static func checkSignatures(_ jobs: [SignatureJob]) throws(LedgerError) {
-        try check(jobs, results: parallelMap(jobs) { $0.isValid() })
-    }
-
-    static func check(_ jobs: [SignatureJob], results: [Bool]) throws(LedgerError) {
-        guard let bad = results.firstIndex(of: false) else { return }
-        // Applied entries have seq == line number (seq starts at 1 and grows by one per line).
-        let job = jobs[bad]
-        throw LedgerError(.rejected, "signature by key \(job.key.keyID) does not verify", seq: job.seq, line: Int(job.seq))
-    }
-
-    /// `checkSignatures` running in the background, so the caller can decode and apply meanwhile.
-    final class SignatureBatch: @unchecked Sendable {
-        let jobs: [SignatureJob]
-        private var results: [Bool] = []
-        private let group = DispatchGroup()
-
-        init(_ jobs: [SignatureJob]) {
-            self.jobs = jobs
-            DispatchQueue.global().async(group: group) { [self] in
-                // Written once here, read only after `group.wait()`.
-                results = Verifier.parallelMap(jobs) { $0.isValid() }
-            }
-        }
-
-        func waitAndCheck() throws(LedgerError) {
-            group.wait()
-            try Verifier.check(jobs, results: results)
-        }
-    }
-
-    /// `transform` over `items` on every core, results in input order.
-    /// Work is handed out in small chunks as workers ask for it (GCD's `concurrentPerform` hands out
-    /// iterations dynamically), so a worker slowed by other threads on its core does not leave the
-    /// other cores idle at the end.
-    static func parallelMap<T: Sendable, R: Sendable>(_ items: [T], _ transform: @Sendable (T) -> R) -> [R] {
-        let count = items.count
-        guard count > 0 else { return [] }
-        let workers = min(count, max(1, activeProcessorCount))
-        if workers == 1 { return items.map(transform) }
-        let results = SharedBuffer<R?>(count: count, repeating: nil)
-        let input = SharedBuffer<T>(copying: items)
-        let chunk = max(1, min(16, count / (workers * 8)))
-        DispatchQueue.concurrentPerform(iterations: (count + chunk - 1) / chunk) { chunkIndex in
-            // Each index is written by exactly one iteration.
-            for index in (chunkIndex * chunk)..<min(count, (chunkIndex + 1) * chunk) {
-                results.buffer[index] = transform(input.buffer[index])
-            }
-        }
-        return results.buffer.map { $0! }
-    }
-
-    static let activeProcessorCount: Int = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
 }
 
+/// A ledger file as a replay source for read models: every replay verifies the whole file, and a
+/// torn tail is an error (readers need a whole, clean ledger).
+public struct FileReplay: LedgerReplaying {
+    public let path: String
+    public init(path: String) { self.path = path }
+    public var name: String { path }
 
-/// A buffer shared by workers that touch disjoint indices only.
-final class SharedBuffer<Element>: @unchecked Sendable {
-    let buffer: UnsafeMutableBufferPointer<Element>
-
-    init(count: Int, repeating value: Element) {
-        buffer = .allocate(capacity: count)
-        buffer.initialize(repeating: value)
-    }
-
-    init(copying items: [Element]) {
-        buffer = .allocate(capacity: items.count)
-        _ = buffer.initialize(from: items)
-    }
-
-    deinit {
-        buffer.deinitialize()
-        buffer.deallocate()
+    public func replay(willApply: ((DecodedEntry, LedgerState) -> Void)?) throws(LedgerError) -> LedgerState {
+        let verified = try Verifier.verify(path: path, willApply: willApply)
+        try verified.requireNoTornTail(path: path)
+        return verified.state
     }
 }
