@@ -22,15 +22,15 @@ struct Dispute: ParsableCommand {
         let target = try parsePeriodOption(period)
         let pairs = try corrections.map(parseAssignment)
         guard !pairs.isEmpty else { throw CommandError(message: "give at least one --set METRIC=VALUE") }
-        var seq: Int64 = 0
-        try LedgerStore.append(path: ledger) { state in
-            let contract = state.governingVersion(for: target).contract
-            let canonical = pairs.map { pair in (pair.metric, canonicalValue(pair.value, metric: pair.metric, contract: contract)) }
-            seq = state.headSeq + 1
-            return [try EntryBuilder.dispute(after: state, period: target, corrections: canonical, reason: reason,
-                                             time: try append.timestamp(after: state), key: signer)]
+        let planned = try perform(.dispute(period: target, corrections: pairs, reason: reason), on: ledger, signer: signer, append: append)
+        guard case .disputed(let seq, _, let status) = planned.outcome else { return }
+        if let adjustment = planned.adjustment {
+            // The disputer is the only active member: adopted at once, adjusted in the same write.
+            print("dispute \(seq) on \(target) is \(status) (you are the only active member)")
+            print(AdjustmentText.render(adjustment), terminator: "")
+        } else {
+            print("dispute \(seq) on \(target); members vote with `emc vote \(ledger) --proposal \(seq) --approve` (or --reject)")
         }
-        print("dispute \(seq) on \(target); members vote with `emc vote \(ledger) --proposal \(seq) --approve` (or --reject)")
     }
 }
 
@@ -43,12 +43,8 @@ struct Adjust: ParsableCommand {
 
     func run() throws {
         let signer = try KeyFiles.loadPrivateKey(path: key)
-        var shown = ""
-        try LedgerStore.append(path: ledger) { state in
-            shown = AdjustmentText.render(try state.computeAdjustment(for: dispute))
-            return [try EntryBuilder.adjust(after: state, dispute: dispute, time: try append.timestamp(after: state), key: signer)]
-        }
-        print(shown, terminator: "")
+        let planned = try perform(.adjust(dispute: dispute), on: ledger, signer: signer, append: append)
+        if let adjustment = planned.adjustment { print(AdjustmentText.render(adjustment), terminator: "") }
     }
 }
 
@@ -58,14 +54,6 @@ func parseAssignment(_ text: String) throws -> (metric: String, value: String) {
         throw CommandError(message: "--set \"\(text)\" must be METRIC=VALUE")
     }
     return (String(text[..<equals]), String(text[text.index(after: equals)...]))
-}
-
-/// The canonical text of `value` for `metric` when it parses; otherwise the text as given (the
-/// state machine then names the problem).
-func canonicalValue(_ value: String, metric: String, contract: Contract) -> String {
-    guard let declared = contract.metrics.first(where: { $0.name == metric }),
-          let parsed = declared.type.parseValue(value, currency: contract.currency) else { return value }
-    return parsed.canonicalText(currency: contract.currency)
 }
 
 enum AdjustmentText {

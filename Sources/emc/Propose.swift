@@ -23,13 +23,10 @@ struct Propose: ParsableCommand {
         let effectivePeriod = try parsePeriodOption(effective, flag: "--effective")
         let text = try readTextFile(contract, what: "contract", limit: 64 * 1024)
         let joiners = try members.map(parseMemberSpec)
-        var seq: Int64 = 0
-        try LedgerStore.append(path: ledger) { state in
-            seq = state.headSeq + 1
-            return [try EntryBuilder.propose(after: state, contract: text, effective: effectivePeriod, reason: reason,
-                                             joiners: joiners, time: try append.timestamp(after: state), key: signer)]
-        }
-        print("proposal \(seq): contract \(Entry.contractHash(text).prefix(16))… effective \(effectivePeriod); members vote with `emc vote \(ledger) --proposal \(seq) --approve`")
+        let planned = try perform(.propose(contract: text, effective: effectivePeriod, reason: reason, joiners: joiners),
+                                  on: ledger, signer: signer, append: append)
+        guard case .proposed(let seq, let hash, _) = planned.outcome else { return }
+        print("proposal \(seq): contract \(hash.prefix(16))… effective \(effectivePeriod); members vote with `emc vote \(ledger) --proposal \(seq) --approve`")
     }
 }
 
@@ -51,27 +48,11 @@ struct Vote: ParsableCommand {
 
     func run() throws {
         let signer = try KeyFiles.loadPrivateKey(path: key)
-        var outcome = ""
-        var adjustment = ""
-        try LedgerStore.append(path: ledger) { state in
-            let time = try append.timestamp(after: state)
-            let entry = try EntryBuilder.vote(after: state, proposal: proposal, approve: approve, time: time, key: signer)
-            let after = try state.applying(DecodedEntry(entry: entry))
-            if let dispute = after.dispute(at: proposal) {
-                outcome = dispute.status.rawValue
-                // An adopted correction is settled at once: the adjustment goes in the same durable write.
-                if dispute.status == .adopted {
-                    let computed = try after.computeAdjustment(for: proposal)
-                    adjustment = AdjustmentText.render(computed)
-                    return [entry, try EntryBuilder.adjust(after: after, dispute: proposal, time: time, key: signer)]
-                }
-            } else {
-                outcome = after.contracts.first { $0.introducedAt == proposal }.map { $0.status.rawValue } ?? "?"
-            }
-            return [entry]
-        }
-        print("voted \(approve ? "approve" : "reject") on \(proposal); it is now \(outcome)")
-        print(adjustment, terminator: "")
+        // An adopted correction is settled at once: the adjustment goes in the same durable write.
+        let planned = try perform(.vote(proposal: proposal, approve: approve), on: ledger, signer: signer, append: append)
+        guard case .voted(_, _, let status) = planned.outcome else { return }
+        print("voted \(approve ? "approve" : "reject") on \(proposal); it is now \(status)")
+        if let adjustment = planned.adjustment { print(AdjustmentText.render(adjustment), terminator: "") }
     }
 }
 
@@ -84,9 +65,7 @@ struct Withdraw: ParsableCommand {
 
     func run() throws {
         let signer = try KeyFiles.loadPrivateKey(path: key)
-        try LedgerStore.append(path: ledger) { state in
-            [try EntryBuilder.withdraw(after: state, proposal: proposal, time: try append.timestamp(after: state), key: signer)]
-        }
+        _ = try perform(.withdraw(proposal: proposal), on: ledger, signer: signer, append: append)
         print("withdrew proposal \(proposal)")
     }
 }

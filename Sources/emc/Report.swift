@@ -20,15 +20,9 @@ struct Report: ParsableCommand {
     func run() throws {
         let signer = try KeyFiles.loadPrivateKey(path: key)
         let period = try parsePeriodOption(self.period)
-        var shown = ""
-        try LedgerStore.append(path: ledger) { state in
-            let contract = state.governingVersion(for: period).contract
-            // Write the value canonically (e.g. 600000 -> 600000.00) when it parses for the metric's type.
-            let text = canonicalValue(value, metric: metric, contract: contract)
-            shown = text
-            return [try EntryBuilder.report(after: state, period: period, metric: metric, value: text,
-                                            time: try append.timestamp(after: state), key: signer)]
-        }
+        // The value is written canonically (e.g. 600000 -> 600000.00) when it parses for the metric's type.
+        let planned = try perform(.report(period: period, metric: metric, value: value), on: ledger, signer: signer, append: append)
+        guard case .reported(_, let shown, _) = planned.outcome else { return }
         print("reported \(metric) = \(shown) for \(period)")
     }
 }

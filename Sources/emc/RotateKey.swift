@@ -17,15 +17,8 @@ struct RotateKey: ParsableCommand {
     func run() throws {
         let oldKey = try KeyFiles.loadPrivateKey(path: key)
         let replacement = try KeyFiles.loadPrivateKey(path: newKey)
-        var member = ""
-        try LedgerStore.append(path: ledger) { state in
-            guard let name = state.memberName(forKeyID: oldKey.publicKey.keyID) else {
-                throw CommandError(message: "\(key): key \(oldKey.publicKey.keyID) is not the current key of any member", exitCode: 1)
-            }
-            member = name
-            return [try EntryBuilder.rotateKey(after: state, member: name, oldKey: oldKey, newKey: replacement,
-                                               time: try append.timestamp(after: state))]
-        }
-        print("\(member) now signs with key \(replacement.publicKey.keyID)")
+        let planned = try perform(.rotateKey(newKey: replacement), on: ledger, signer: oldKey, append: append)
+        guard case .rotated(let member, let keyID) = planned.outcome else { return }
+        print("\(member) now signs with key \(keyID)")
     }
 }

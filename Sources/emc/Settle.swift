@@ -18,13 +18,9 @@ struct Settle: ParsableCommand {
     func run() throws {
         let signer = try KeyFiles.loadPrivateKey(path: key)
         let target = try parsePeriodOption(period)
-        var shown = ""
-        try LedgerStore.append(path: ledger) { state in
-            let computed = try state.computeSettlement(of: target)
-            shown = SettlementText.render(computed)
-            return [try EntryBuilder.settle(after: state, period: target, time: try append.timestamp(after: state), key: signer)]
-        }
-        print(shown, terminator: "")
+        let planned = try perform(.settle(period: target), on: ledger, signer: signer, append: append)
+        guard case .settled(let computed) = planned.outcome else { return }
+        print(SettlementText.render(computed), terminator: "")
     }
 }
 

@@ -32,7 +32,7 @@ struct Simulate: ParsableCommand {
 
     func run() throws {
         if let ledger {
-            return try WhatIf.onLedger(ledger, period: try parsePeriodOption(period!), overrides: try overrides.map(parseAssignment), json: json)
+            return try WhatIfCommand.onLedger(ledger, period: try parsePeriodOption(period!), overrides: try overrides.map(parseAssignment), json: json)
         }
         guard let contract, let metrics, let source = readSourceFile(contract), let metricsText = readSourceFile(metrics) else { throw ExitCode(2) }
         let result = checkContract(source: source)
@@ -55,7 +55,7 @@ struct Simulate: ParsableCommand {
             throw ExitCode(1)
         }
         if let period {
-            return try WhatIf.onMetricsFile(checked, periods: periods, settlements: settlements, period: try parsePeriodOption(period),
+            return try WhatIfCommand.onMetricsFile(checked, periods: periods, settlements: settlements, period: try parsePeriodOption(period),
                                             overrides: try overrides.map(parseAssignment), json: json)
         }
         print(json ? SimulationReport.json(checked, settlements, explain: explain)
