@@ -52,7 +52,7 @@ let package = Package(
         .testTarget(name: "LedgerCryptoTests", dependencies: ["LedgerCrypto"]),
         .testTarget(name: "ContractLanguageTests", dependencies: ["ContractLanguage", "TestSupport"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "LedgerFormat", "LedgerStorage", "LedgerReports", "LedgerDemo", "LedgerCrypto", "ContractLanguage", "TestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["emc", "emc-bench", "Ledger", "LedgerFormat", "LedgerStorage", "LedgerReports", "LedgerDemo", "LedgerCrypto", "ContractLanguage"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["emc", "emc-bench", "Ledger", "LedgerFormat", "LedgerStorage", "LedgerReports", "LedgerDemo", "LedgerCrypto", "ContractLanguage", "TestSupport"]),
         .testTarget(name: "ReliabilityTests",
                     dependencies: ["emc-crash-helper", "FuzzTargets", "Ledger", "LedgerFormat", "LedgerStorage", "LedgerReports", "LedgerDemo", "LedgerCrypto", "ContractLanguage", "TestSupport"],
                     exclude: ["Regressions"]),
