@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "emc-bench", targets: ["emc-bench"]),
         .library(name: "Ledger", targets: ["Ledger"]),
         .library(name: "ContractLanguage", targets: ["ContractLanguage"]),
+        .library(name: "LedgerTransparency", targets: ["LedgerTransparency"]),
         // The libFuzzer target bodies, for the separate FuzzTesting package (which can only use products).
         .library(name: "FuzzTargets", targets: ["FuzzTargets"]),
     ],
@@ -25,6 +26,8 @@ let package = Package(
         // The rule language: pure, no I/O, no clock, no floating point.
         .target(name: "ContractLanguage"),
         .target(name: "Ledger", dependencies: ["LedgerCrypto", "ContractLanguage"]),
+        // RFC 6962 tree, proofs, C2SP signed note, checkpoint, cosignature, policy, fork proof (SPEC Part 4).
+        .target(name: "LedgerTransparency", dependencies: ["LedgerCrypto"]),
         .executableTarget(
             name: "emc",
             dependencies: [
@@ -41,6 +44,7 @@ let package = Package(
                           path: "Tests/CrashHelper"),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "LedgerCryptoTests", dependencies: ["LedgerCrypto"]),
+        .testTarget(name: "TransparencyTests", dependencies: ["LedgerTransparency", "LedgerCrypto", "TestSupport"]),
         .testTarget(name: "ContractLanguageTests", dependencies: ["ContractLanguage", "TestSupport"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "LedgerCrypto", "ContractLanguage", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["emc", "emc-bench", "Ledger", "LedgerCrypto", "ContractLanguage"]),
