@@ -68,4 +68,13 @@ import Testing
         #expect(proof.encoded == (try fixtureData("example.tlog-proof")))
         #expect(update.encoded == (try fixtureData("example.update")))
     }
+
+    /// SPEC §4.10 shows the fixture files verbatim.
+    @Test func theSpecShowsTheFixtures() throws {
+        let spec = try String(contentsOf: repositoryRoot.appendingPathComponent("SPEC.md"), encoding: .utf8)
+        for name in ["example-7.checkpoint", "example.tlog-proof", "example.update"] {
+            #expect(spec.contains("```\n" + String(decoding: try fixtureData(name), as: UTF8.self) + "```"), "\(name)")
+        }
+        #expect(spec.contains(Self.tree.roots_base64[7]) && spec.contains(Self.tree.leaf_hashes_hex[0]))
+    }
 }
