@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "emc-bench", targets: ["emc-bench"]),
         .library(name: "Ledger", targets: ["LedgerFormat", "Ledger", "LedgerStorage", "LedgerReports"]),
         .library(name: "ContractLanguage", targets: ["ContractLanguage"]),
+        .library(name: "LedgerTransparency", targets: ["LedgerTransparency"]),
         // The libFuzzer target bodies, for the separate FuzzTesting package (which can only use products).
         .library(name: "FuzzTargets", targets: ["FuzzTargets"]),
     ],
@@ -34,6 +35,8 @@ let package = Package(
         .target(name: "LedgerReports", dependencies: ["Ledger", "LedgerFormat", "LedgerCrypto", "ContractLanguage"]),
         // The Smart Cooking story behind `emc demo` (and the demo tests).
         .target(name: "LedgerDemo", dependencies: ["Ledger", "LedgerStorage", "LedgerReports", "LedgerCrypto", "ContractLanguage"]),
+        // RFC 6962 tree, proofs, C2SP signed note, checkpoint, cosignature, policy, fork proof (SPEC Part 4).
+        .target(name: "LedgerTransparency", dependencies: ["LedgerCrypto"]),
         .executableTarget(
             name: "emc",
             dependencies: [
@@ -50,6 +53,7 @@ let package = Package(
                           path: "Tests/CrashHelper"),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "LedgerCryptoTests", dependencies: ["LedgerCrypto"]),
+        .testTarget(name: "TransparencyTests", dependencies: ["LedgerTransparency", "LedgerCrypto", "TestSupport"]),
         .testTarget(name: "ContractLanguageTests", dependencies: ["ContractLanguage", "TestSupport"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "LedgerFormat", "LedgerStorage", "LedgerReports", "LedgerDemo", "LedgerCrypto", "ContractLanguage", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["emc", "emc-bench", "Ledger", "LedgerFormat", "LedgerStorage", "LedgerReports", "LedgerDemo", "LedgerCrypto", "ContractLanguage", "TestSupport"]),

@@ -40,6 +40,26 @@ static inline int emc_sha256(const EVP_MD *md, const unsigned char *prefix, size
     return ok;
 }
 
+/// A digest context for callers that hash many small messages in a row (Merkle tree nodes):
+/// re-initialising one context is much cheaper than creating one per digest.
+static inline EVP_MD_CTX *emc_digest_context_new(void) { return EVP_MD_CTX_new(); }
+static inline void emc_digest_context_free(EVP_MD_CTX *context) { EVP_MD_CTX_free(context); }
+
+/// SHA-256 of prefix ‖ first ‖ second with a reused context; `md` from emc_fetch_sha256.
+static inline int emc_sha256_reusing(EVP_MD_CTX *context, const EVP_MD *md,
+                                     const unsigned char *prefix, size_t prefixLength,
+                                     const unsigned char *first, size_t firstLength,
+                                     const unsigned char *second, size_t secondLength,
+                                     unsigned char out[32]) {
+    unsigned int outLength = 0;
+    return EVP_DigestInit_ex(context, md, NULL) == 1
+        && (prefixLength == 0 || EVP_DigestUpdate(context, prefix, prefixLength) == 1)
+        && (firstLength == 0 || EVP_DigestUpdate(context, first, firstLength) == 1)
+        && (secondLength == 0 || EVP_DigestUpdate(context, second, secondLength) == 1)
+        && EVP_DigestFinal_ex(context, out, &outLength) == 1
+        && outLength == 32;
+}
+
 static inline int emc_random_bytes(unsigned char *out, int length) {
     return RAND_bytes(out, length) == 1;
 }

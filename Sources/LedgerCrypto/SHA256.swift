@@ -5,7 +5,7 @@ public enum SHA256 {
     public static let byteCount = 32
 
     /// Fetched once (a global's initialiser runs once, thread-safely); never freed.
-    nonisolated(unsafe) private static let algorithm: OpaquePointer = {
+    nonisolated(unsafe) fileprivate static let algorithm: OpaquePointer = {
         guard let md = emc_fetch_sha256() else { preconditionFailure("libcrypto has no SHA-256") }
         return md
     }()
@@ -42,4 +42,32 @@ public func secureRandomBytes(_ count: Int) -> [UInt8] {
     let ok = out.withUnsafeMutableBufferPointer { emc_random_bytes($0.baseAddress, Int32($0.count)) }
     precondition(ok == 1, "libcrypto RAND_bytes failed")
     return out
+}
+
+extension SHA256 {
+    /// SHA-256 through one reused libcrypto context, for many small digests in a row
+    /// (Merkle tree nodes). One per thread: it is a class with mutable C state, not `Sendable`.
+    public final class Context {
+        private let context: OpaquePointer
+
+        public init() {
+            guard let context = emc_digest_context_new() else { preconditionFailure("libcrypto is out of memory") }
+            self.context = context
+        }
+
+        deinit { emc_digest_context_free(context) }
+
+        /// Writes SHA-256(`prefix` ‖ `first` ‖ `second`) to the 32 bytes at `out`.
+        public func hash(prefix: UInt8, _ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer,
+                         into out: UnsafeMutableRawPointer) {
+            var prefixByte = prefix
+            let ok = withUnsafePointer(to: &prefixByte) { prefixPointer in
+                emc_sha256_reusing(context, SHA256.algorithm, prefixPointer, 1,
+                                   first.baseAddress?.assumingMemoryBound(to: UInt8.self), first.count,
+                                   second.baseAddress?.assumingMemoryBound(to: UInt8.self), second.count,
+                                   out.assumingMemoryBound(to: UInt8.self))
+            }
+            precondition(ok == 1, "libcrypto SHA-256 failed")
+        }
+    }
 }
