@@ -368,7 +368,9 @@ struct Checker {
                     weights.append(weight)
                 }
                 guard valid, let checked else { return nil }
-                return .split(amount: checked, receivers: receivers, weights: weights, byShares: false)
+                // Receivers are paid in member declaration order, whatever the order of the list (SPEC 2.8).
+                let order = receivers.indices.sorted { receivers[$0] < receivers[$1] }
+                return .split(amount: checked, receivers: order.map { receivers[$0] }, weights: order.map { weights[$0] }, byShares: false)
             }
         case .fee(let percentText, let percentLocation, let base, let member):
             let index = resolveMember(member, "cannot pay fee:")
