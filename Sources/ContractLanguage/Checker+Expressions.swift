@@ -5,10 +5,98 @@ extension Checker {
         var type: ExpressionType
     }
 
-    private static func isBareNumber(_ expression: Expression) -> Bool {
+    /// The type of an expression before bare numbers are typed: `flexible` when its type comes
+    /// from where it stands (bare numbers and what is built from them, SPEC 2.5).
+    enum Intrinsic: Equatable {
+        case typed(ExpressionType)
+        case flexible
+        case unknown
+    }
+
+    static func mayBeFlexible(_ expression: Expression) -> Bool {
+        switch expression.kind {
+        case .number, .unary(.negate, _): true
+        case .binary(let op, _, _): !op.isComparison && op != .and && op != .or
+        case .call(let function, _): function == .min || function == .max
+        default: false
+        }
+    }
+
+    mutating func intrinsic(_ expression: Expression) -> Intrinsic {
+        switch expression.kind {
+        case .number: return .flexible
+        case .percent: return .typed(.percent)
+        case .name(let name):
+            if let index = metricIndex[name] { return .typed(ExpressionType(metrics[index].type)) }
+            if let index = definitionIndex[name], let type = checkDefinition(index, at: expression.location) { return .typed(type) }
+            return .unknown
+        case .unary(.negate, let inner): return intrinsic(inner)
+        case .unary(.not, _): return .typed(.condition)
+        case .binary(let op, let left, let right):
+            if op.isComparison || op == .and || op == .or { return .typed(.condition) }
+            return combine(op, intrinsic(left), intrinsic(right))
+        case .call(let function, let arguments):
+            switch function {
+            case .min, .max:
+                guard arguments.count == 2 else { return .unknown }
+                return combine(.add, intrinsic(arguments[0]), intrinsic(arguments[1]))
+            case .met: return .typed(.count)
+            case .growth: return .typed(.percent)
+            case .previous, .total:
+                guard arguments.count == 1, case .name(let name) = arguments[0].kind, let index = metricIndex[name] else { return .unknown }
+                return .typed(ExpressionType(metrics[index].type))
+            }
+        }
+    }
+
+    private func combine(_ op: BinaryOperator, _ l: Intrinsic, _ r: Intrinsic) -> Intrinsic {
+        func typed(_ type: ExpressionType?) -> Intrinsic { type.map(Intrinsic.typed) ?? .unknown }
+        switch (op, l, r) {
+        case (_, .unknown, _), (_, _, .unknown): return .unknown
+        case (.of, .typed(.percent), .flexible): return .flexible
+        case (.of, _, .flexible), (.of, .flexible, _): return .unknown
+        case (.divide, .flexible, .flexible): return .typed(.percent)
+        case (_, .flexible, .flexible): return .flexible
+        case (.multiply, .typed(.count), .flexible), (.multiply, .flexible, .typed(.count)): return .flexible
+        case (.multiply, .typed(let type), .flexible), (.multiply, .flexible, .typed(let type)): return typed(arithmeticType(.multiply, type, .count))
+        case (.divide, .typed(let type), .flexible): return typed(arithmeticType(.divide, type, .count))
+        case (.divide, .flexible, .typed(let type)): return typed(arithmeticType(.divide, type, type))
+        case (_, .typed(let type), .flexible), (_, .flexible, .typed(let type)): return typed(arithmeticType(op, type, type))
+        case (_, .typed(let a), .typed(let b)): return typed(arithmeticType(op, a, b))
+        }
+    }
+
+    /// The type of a group of bare numbers with nothing else to go by: money if any of them has
+    /// a decimal point, else count.
+    static func defaultType(_ expression: Expression) -> ExpressionType {
+        switch expression.kind {
+        case .number(let text): text.contains(".") ? .money : .count
+        case .unary(_, let inner): defaultType(inner)
+        case .binary(_, let left, let right): defaultType(left) == .money ? .money : defaultType(right)
+        case .call(_, let arguments): arguments.contains { defaultType($0) == .money } ? .money : .count
+        default: .count
+        }
+    }
+
+    /// The first bare number of a flexible expression, in source order.
+    static func firstNumber(_ expression: Expression) -> (text: String, location: SourceLocation) {
+        switch expression.kind {
+        case .number(let text): return (text, expression.location)
+        case .unary(_, let inner): return firstNumber(inner)
+        case .binary(let op, let left, let right):
+            if op == .of { return firstNumber(right) }
+            return mayContainNumber(left) ? firstNumber(left) : firstNumber(right)
+        case .call(_, let arguments): return firstNumber(arguments.first { mayContainNumber($0) } ?? arguments[0])
+        default: return ("", expression.location)
+        }
+    }
+
+    private static func mayContainNumber(_ expression: Expression) -> Bool {
         switch expression.kind {
         case .number: true
-        case .unary(.negate, let inner): isBareNumber(inner)
+        case .unary(_, let inner): mayContainNumber(inner)
+        case .binary(_, let left, let right): mayContainNumber(left) || mayContainNumber(right)
+        case .call(_, let arguments): arguments.contains(where: mayContainNumber)
         default: false
         }
     }
@@ -25,7 +113,20 @@ extension Checker {
         return Typed(expression: .traced(typed.expression, slot: slot), type: .condition)
     }
 
-    mutating func checkExpression(_ expression: Expression, expected: ExpressionType?) -> Typed? {
+    /// Checks `expression`. `given` is the type given to it if it is flexible (SPEC 2.5: a
+    /// flexible expression gets its type from where it stands; with no type given, the default).
+    mutating func checkExpression(_ expression: Expression, expected given: ExpressionType?) -> Typed? {
+        var expected = given
+        if Self.mayBeFlexible(expression), intrinsic(expression) == .flexible {
+            let type = given ?? Self.defaultType(expression)
+            guard type == .money || type == .count else {
+                let number = Self.firstNumber(expression)
+                error(number.location, type == .percent ? "a percentage needs a '%' sign, like \(number.text)%"
+                                                        : "expected a condition, found the number \(number.text)")
+                return nil
+            }
+            expected = type
+        }
         switch expression.kind {
         case .number(let text):
             return checkNumber(text, expression.location, expected: expected)
@@ -57,7 +158,7 @@ extension Checker {
             return traced(Typed(expression: .not(typed.expression), type: .condition), slot)
         case .binary(let op, let left, let right):
             let slot = op.isComparison || op == .and || op == .or ? reserveSlot(expression) : nil
-            guard let result = checkBinary(op, left, right, expression.location, expected: expected) else { return nil }
+            guard let result = checkBinary(op, left, right, expression, expected: expected) else { return nil }
             return traced(result, slot)
         case .call(let function, let arguments):
             return checkCall(function, arguments, expression.location, expected: expected)
@@ -127,39 +228,43 @@ extension Checker {
         return nil
     }
 
-    /// The expected type for a bare number next to an operand of type `other`.
-    private func bareType(for op: BinaryOperator, other: ExpressionType, bareIsLeft: Bool,
-                          expected: ExpressionType?) -> ExpressionType? {
-        switch op {
-        case .multiply: other == .count ? (expected == .money ? .money : nil) : .count
-        case .divide: bareIsLeft ? other : .count
-        case .of: bareIsLeft ? .percent : (other == .percent ? .money : other)
-        default: other
+    /// The types given to the operands of `op` (SPEC 2.5, "literal typing"); `whole` is the type
+    /// given to the whole expression when it is flexible.
+    private mutating func operandTypes(_ op: BinaryOperator, _ left: Expression, _ right: Expression,
+                                       whole: ExpressionType?, syntax: Expression) -> (ExpressionType?, ExpressionType?) {
+        if op == .and || op == .or { return (.condition, .condition) }
+        let l = intrinsic(left), r = intrinsic(right)
+        switch (op, l, r) {
+        case (.of, _, .flexible): return (.percent, whole)
+        case (.of, .flexible, _): return (.percent, nil)
+        case (_, .flexible, .flexible):
+            // One group of bare numbers: one type for all of them.
+            let type = op.isComparison || op == .divide ? Self.defaultType(syntax) : whole
+            return (type, type)
+        case (.multiply, .typed(.count), .flexible): return (nil, whole)
+        case (.multiply, .flexible, .typed(.count)): return (whole, nil)
+        case (.multiply, _, .flexible), (.divide, _, .flexible): return (nil, .count)
+        case (.multiply, .flexible, _): return (.count, nil)
+        case (_, .typed(let type), .flexible): return (nil, type)
+        case (_, .flexible, .typed(let type)): return (type, nil)
+        default: return (nil, nil)
         }
     }
 
     private mutating func checkOperands(_ op: BinaryOperator, _ left: Expression, _ right: Expression,
-                                        expected: ExpressionType?) -> (Typed, Typed)? {
-        let leftBare = Self.isBareNumber(left), rightBare = Self.isBareNumber(right)
-        let leftHint: ExpressionType? = op.isComparison || op == .and || op == .or ? nil : expected
-        if leftBare && !rightBare {
-            guard let rightTyped = checkExpression(right, expected: op == .of ? expected : nil) else { return nil }
-            let hint = bareType(for: op, other: rightTyped.type, bareIsLeft: true, expected: expected)
-            guard let leftTyped = checkExpression(left, expected: hint) else { return nil }
-            return (leftTyped, rightTyped)
-        }
-        let leftTyped = checkExpression(left, expected: op == .of ? .percent : (op == .and || op == .or ? .condition : (leftBare ? leftHint : nil)))
-        if rightBare && leftTyped == nil { return nil }
-        let hint: ExpressionType? = rightBare ? leftTyped.flatMap { bareType(for: op, other: $0.type, bareIsLeft: false, expected: expected) }
-            : (op == .and || op == .or ? .condition : nil)
-        let rightTyped = checkExpression(right, expected: op == .of && rightBare ? (expected == .count ? .count : .money) : hint)
+                                        whole: ExpressionType?, syntax: Expression) -> (Typed, Typed)? {
+        let (leftType, rightType) = operandTypes(op, left, right, whole: whole, syntax: syntax)
+        let leftTyped = checkExpression(left, expected: leftType)
+        if leftTyped == nil && intrinsic(right) == .flexible { return nil }
+        let rightTyped = checkExpression(right, expected: rightType)
         guard let leftTyped, let rightTyped else { return nil }
         return (leftTyped, rightTyped)
     }
 
     private mutating func checkBinary(_ op: BinaryOperator, _ left: Expression, _ right: Expression,
-                                      _ location: SourceLocation, expected: ExpressionType?) -> Typed? {
-        guard let (l, r) = checkOperands(op, left, right, expected: expected) else { return nil }
+                                      _ syntax: Expression, expected: ExpressionType?) -> Typed? {
+        let location = syntax.location
+        guard let (l, r) = checkOperands(op, left, right, whole: expected, syntax: syntax) else { return nil }
         switch op {
         case .and, .or:
             for (side, syntax) in [(l, left), (r, right)] where side.type != .condition {
@@ -232,7 +337,7 @@ extension Checker {
         }
         switch function {
         case .min, .max:
-            guard let (l, r) = checkOperands(.add, arguments[0], arguments[1], expected: expected) else { return nil }
+            guard let (l, r) = checkOperands(.add, arguments[0], arguments[1], whole: expected, syntax: arguments[0]) else { return nil }
             guard l.type == r.type, l.type != .condition else {
                 error(location, "'\(function.rawValue)' needs two values of the same type, found \(l.type.rawValue) and \(r.type.rawValue)")
                 return nil

@@ -29,6 +29,7 @@ struct Checker {
     var shares: [Int64] = []
     var sharesDeclared = false
     var shareLinesValid = true
+    var tooManyMembers = false
     var metrics: [MetricDeclaration] = []
     var metricIndex: [String: Int] = [:]
     var definitionSyntax: [DefinitionDeclaration] = []
@@ -60,6 +61,7 @@ struct Checker {
         checkDefinitions()
         let goals = checkGoals()
         let rules = checkRules()
+        checkSettlementSize(goals: goals, rules: rules)
         if (sharesDeclared || usesShares) && shareLinesValid && !file.hasSyntaxErrors { checkShareSum() }
         guard diagnostics.isEmpty, let contractName, let currency else { return nil }
         return Contract(
@@ -122,7 +124,12 @@ struct Checker {
     private mutating func declareMember(_ member: MemberDeclaration) {
         let name = member.name
         if memberIndex[name.text] != nil { error(name.location, "duplicate member '\(name.text)'"); return }
-        if members.count == Limits.maxMembers { error(name.location, "too many members; the limit is \(Limits.maxMembers)"); return }
+        if members.count == Limits.maxMembers {
+            // Reported once, at the first member over the limit.
+            if !tooManyMembers { error(name.location, "too many members; the limit is \(Limits.maxMembers)") }
+            tooManyMembers = true
+            return
+        }
         let role = MemberRole(rawValue: member.role.text) ?? .microEnterprise
         if MemberRole(rawValue: member.role.text) == nil {
             let roles = MemberRole.allCases.map(\.rawValue)
@@ -328,6 +335,36 @@ struct Checker {
         return rules
     }
 
+    /// The worst-case settlement must fit one ledger entry: bound its payout and outcome lines
+    /// (SPEC 2.11). The error is at the rule (goal) whose lines pass the limit.
+    private mutating func checkSettlementSize(goals: [CheckedGoal], rules: [CheckedRule]) {
+        var slots = 0, overRule: String?
+        for rule in rules {
+            for (action, _) in rule.actions {
+                switch action {
+                case .pay, .fee: slots += 1
+                case .split(_, let receivers, _, _): slots += receivers.count
+                }
+            }
+            if slots > Limits.maxPayoutSlots, overRule == nil { overRule = rule.name }
+        }
+        var outcomes = 0, overGoal: String?
+        for goal in goals {
+            outcomes += goal.ratingChanges.count + goal.forfeits.count
+            if outcomes > Limits.maxGoalOutcomes, overGoal == nil { overGoal = goal.name }
+        }
+        for declaration in file.declarations {
+            if case .rule(let rule) = declaration, rule.name.text == overRule {
+                error(rule.name.location, "contract can pay out \(slots) lines in one settlement; the limit is \(Limits.maxPayoutSlots)")
+                overRule = nil
+            }
+            if case .goal(let goal) = declaration, goal.name.text == overGoal {
+                error(goal.name.location, "goals have \(outcomes) outcomes in all; the limit is \(Limits.maxGoalOutcomes)")
+                overGoal = nil
+            }
+        }
+    }
+
     private mutating func checkAmount(_ expression: Expression, _ what: String) -> CheckedExpression? {
         guard let typed = checkExpression(expression, expected: .money) else { return nil }
         guard typed.type == .money else {
@@ -368,7 +405,9 @@ struct Checker {
                     weights.append(weight)
                 }
                 guard valid, let checked else { return nil }
-                return .split(amount: checked, receivers: receivers, weights: weights, byShares: false)
+                // Receivers are paid in member declaration order, whatever the order of the list (SPEC 2.8).
+                let order = receivers.indices.sorted { receivers[$0] < receivers[$1] }
+                return .split(amount: checked, receivers: order.map { receivers[$0] }, weights: order.map { weights[$0] }, byShares: false)
             }
         case .fee(let percentText, let percentLocation, let base, let member):
             let index = resolveMember(member, "cannot pay fee:")

@@ -21,8 +21,12 @@ public struct ContractRunState: Hashable, Sendable, Codable {
     public init() {}
 
     /// A member's current star rating: initial rating plus changes, kept within 0...5.
+    /// The sum is clamped once, when the rating is read: 5, +1, -1 gives 5 (SPEC 2.7).
     public func rating(of member: Member) -> Int {
-        min(5, max(0, member.initialRating + (ratingChanges[member.name] ?? 0)))
+        let change = ratingChanges[member.name] ?? 0
+        let (sum, overflow) = member.initialRating.addingReportingOverflow(change)
+        if overflow { return change > 0 ? 5 : 0 }
+        return min(5, max(0, sum))
     }
 }
 

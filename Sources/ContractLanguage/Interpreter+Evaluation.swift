@@ -171,9 +171,8 @@ extension Interpreter {
         case (.of, .percent(let p), .count(let c)):
             return .count(try rounded(Int128(c) * Int128(p.numerator), Int128(p.denominator) * 100, op))
         case (.of, .percent(let a), .percent(let b)):
-            let (denominator, overflow) = (Int128(a.denominator) * Int128(b.denominator)).multipliedReportingOverflow(by: 100)
-            if overflow { throw failure(.overflow, "arithmetic overflow in 'of'") }
-            return try percent(Int128(a.numerator) * Int128(b.numerator), denominator, op)
+            guard let product = Percent.of(a, b) else { throw failure(.overflow, "arithmetic overflow in 'of'") }
+            return .percent(product)
         default:
             preconditionFailure("checker guarantees operand types for \(op.rawValue)")
         }

@@ -10,8 +10,20 @@ public func simulate(contract: Contract, periods: [(Period, [String: Value])]) t
     var state = ContractRunState()
     var settlements: [PeriodSettlement] = []
     settlements.reserveCapacity(periods.count)
+    // What each member is paid over all the periods, and the sum of it, must fit too (SPEC 2.12).
+    var paidByMember = [Int64](repeating: 0, count: contract.members.count)
+    var paidInAll: Int64 = 0
     for (period, metrics) in periods {
         let settlement = try settle(contract: contract, period: period, metrics: metrics, state: state)
+        for payout in settlement.payouts {
+            let member = contract.memberIndex[payout.member]!
+            let (sum, overflow) = paidByMember[member].addingReportingOverflow(payout.amountMinor)
+            let (all, overflowAll) = paidInAll.addingReportingOverflow(payout.amountMinor)
+            if overflow || overflowAll {
+                throw EvaluationError(code: .overflow, period: period, message: "the total paid over the simulated periods overflows")
+            }
+            (paidByMember[member], paidInAll) = (sum, all)
+        }
         state = settlement.nextState
         settlements.append(settlement)
     }
@@ -40,7 +52,8 @@ struct Interpreter {
                                   message: "periods are settled in order without gaps; the next period is \(last.next)")
         }
         current = Array(repeating: nil, count: contract.metrics.count)
-        for name in metrics.keys.sorted() {
+        // Checked in the byte order of the names, so the first bad one is the one reported.
+        for name in metrics.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
             let value = metrics[name]!
             guard let index = contract.metricIndex[name] else {
                 throw EvaluationError(code: .unknownMetric, period: period, message: "metric '\(name)' is not declared by the contract")
@@ -60,7 +73,9 @@ struct Interpreter {
             }
             throw EvaluationError(code: .missingMetric, period: period, message: "missing metric \(list.joined(separator: ", "))")
         }
-        previous = contract.metrics.map { state.previousValues[$0.name] }
+        // A value carried under a metric's name counts only if its type is the metric's type now
+        // (an amendment may change the type): otherwise the metric starts afresh (SPEC 2.10).
+        previous = contract.metrics.map { metric in state.previousValues[metric.name].flatMap { $0.type == metric.type ? $0 : nil } }
         definitionValues = Array(repeating: nil, count: contract.definitions.count)
         goalMetCounts = contract.goals.map { state.goalMetCounts[$0.name] ?? 0 }
     }
@@ -99,8 +114,10 @@ struct Interpreter {
         let holds = try evaluateCondition(goal.target, &slots)
         (contextKind, contextName) = ("", "")
         if holds {
-            goalMetCounts[index] += 1
-            state.goalMetCounts[goal.name] = goalMetCounts[index]
+            let (count, overflow) = goalMetCounts[index].addingReportingOverflow(1)
+            if overflow { throw failure(.overflow, "the met count of goal '\(goal.name)' overflows") }
+            goalMetCounts[index] = count
+            state.goalMetCounts[goal.name] = count
         }
         let conditions = zip(goal.conditionTexts, slots).map { ConditionTrace(text: $0, value: $1) }
         var status: GoalTrace.Status
@@ -117,7 +134,11 @@ struct Interpreter {
                 status = .missedNow
                 state.decidedGoals[goal.name] = false
                 let changes = goal.ratingChanges.map { RatingChange(member: contract.members[$0.member].name, delta: $0.delta) }
-                for change in changes { state.ratingChanges[change.member, default: 0] += change.delta }
+                for change in changes {
+                    let (sum, overflow) = (state.ratingChanges[change.member] ?? 0).addingReportingOverflow(change.delta)
+                    if overflow { throw failure(.overflow, "the rating change of '\(change.member)' overflows") }
+                    state.ratingChanges[change.member] = sum
+                }
                 let forfeited = goal.forfeits.map { contract.rules[$0].name }
                 state.forfeited.formUnion(forfeited)
                 outcome = GoalOutcome(goal: goal.name, met: false, ratingChanges: changes, forfeitedRules: forfeited)
@@ -219,9 +240,11 @@ struct Interpreter {
         state.lastSettled = period
     }
 
+    /// The running total carried for a metric; a total of another type (the metric's type was
+    /// changed by an amendment) is not carried.
     func runningTotal(_ metric: Int) -> Int64 {
-        switch state.totals[contract.metrics[metric].name] {
-        case .money(let minor)?, .count(let minor)?: minor
+        switch (state.totals[contract.metrics[metric].name], contract.metrics[metric].type) {
+        case (.money(let minor)?, .money), (.count(let minor)?, .count): minor
         default: 0
         }
     }

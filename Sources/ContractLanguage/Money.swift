@@ -47,10 +47,12 @@ public func parseMinorUnits(_ text: String, currency: Currency) -> Int64? {
 }
 
 /// A plain decimal literal: optional '-', digits, optional '.' and digits; exact, overflow-checked.
+/// Its value, read as one integer of all its digits, must fit a signed 64-bit integer
+/// (so "-9223372036854775808" is read, "9223372036854775808" is not).
 struct DecimalText: Sendable {
     var negative: Bool
-    /// All digits read as one integer (the value is `mantissa / 10^scale`).
-    var mantissa: Int64
+    /// All digits read as one integer (the value is `±magnitude / 10^scale`).
+    var magnitude: UInt64
     var scale: Int
 
     init?(_ text: String) {
@@ -60,7 +62,7 @@ struct DecimalText: Sendable {
             negative = true
             bytes = bytes.dropFirst()
         }
-        var value: Int64 = 0
+        var value: UInt64 = 0
         var sawDigit = false
         var sawPoint = false
         var decimals = 0
@@ -73,31 +75,35 @@ struct DecimalText: Sendable {
             guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
             sawDigit = true
             if sawPoint { decimals += 1 }
-            guard let next = checkedMultiplyAdd(value, 10, Int64(byte - UInt8(ascii: "0"))) else { return nil }
-            value = next
+            let (product, overflow) = value.multipliedReportingOverflow(by: 10)
+            let (sum, overflow2) = product.addingReportingOverflow(UInt64(byte - UInt8(ascii: "0")))
+            guard !overflow, !overflow2 else { return nil }
+            value = sum
         }
         guard sawDigit, !(sawPoint && decimals == 0), decimals <= 18 else { return nil }
-        mantissa = value
+        guard value <= (negative ? Int64.min.magnitude : UInt64(Int64.max)) else { return nil }
+        magnitude = value
         scale = decimals
     }
 
+    /// The signed value of all the digits read as one integer.
+    var mantissa: Int64 { Self.signed(magnitude, negative)! }
+
     /// The value times 10^digits as an integer (requires `scale <= digits`), or nil on overflow.
     func scaled(to digits: Int) -> Int64? {
-        var value = mantissa
+        var value = magnitude
         for _ in scale..<digits {
             let (product, overflow) = value.multipliedReportingOverflow(by: 10)
             if overflow { return nil }
             value = product
         }
-        return negative ? -value : value
+        return Self.signed(value, negative)
     }
-}
 
-private func checkedMultiplyAdd(_ value: Int64, _ factor: Int64, _ addend: Int64) -> Int64? {
-    let (product, overflow) = value.multipliedReportingOverflow(by: factor)
-    if overflow { return nil }
-    let (sum, overflow2) = product.addingReportingOverflow(addend)
-    return overflow2 ? nil : sum
+    private static func signed(_ magnitude: UInt64, _ negative: Bool) -> Int64? {
+        if negative { return magnitude <= Int64.min.magnitude ? Int64(bitPattern: 0 &- magnitude) : nil }
+        return Int64(exactly: magnitude)
+    }
 }
 
 /// The one rounding rule of the language: `numerator / denominator` rounded to the nearest

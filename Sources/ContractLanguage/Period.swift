@@ -18,6 +18,21 @@ public struct Period: Hashable, Comparable, Sendable, CustomStringConvertible, C
 
     init(monthIndex: Int) { self.monthIndex = monthIndex }
 
+    /// The first and last periods that can be written (1000-01 and 9999-12).
+    static let validMonthIndices = (1000 * 12)...(9999 * 12 + 11)
+
+    private enum CodingKeys: String, CodingKey { case monthIndex }
+
+    /// Decodes only a period that can be written YYYY-MM with year 1000-9999.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let index = try container.decode(Int.self, forKey: .monthIndex)
+        guard Self.validMonthIndices.contains(index) else {
+            throw DecodingError.dataCorruptedError(forKey: .monthIndex, in: container, debugDescription: "period out of range")
+        }
+        monthIndex = index
+    }
+
     public var year: Int { monthIndex / 12 }
     public var month: Int { monthIndex % 12 + 1 }
     public var next: Period { Period(monthIndex: monthIndex + 1) }

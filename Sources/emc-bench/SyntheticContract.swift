@@ -73,19 +73,22 @@ struct SyntheticContract {
         case "count": extraCondition = "total(\(extra.name)) > \(index * 10)"
         default: extraCondition = "\(extra.name) < 50%"
         }
+        // Consecutive members from a rotating start: never the same member twice.
+        let weights = (0..<min(12, members.count - 1)).map { offset in
+            "\(members[(index * 3 + offset) % members.count].name) \(1 + (offset + index) % 4)"
+        }
         switch index % 5 {
         case 0:
             return ["rule fee_\(index) every period", "  when revenue > 0", "  then",
                     "    fee 0.\(1 + index % 9)% of revenue to \(members[0].name)", ""]
         case 1:
+            // Every other profit share is by shares, the rest by weights, so that the worst-case
+            // settlement stays within the language's 1,000 payout lines (SPEC 2.11).
+            let basis = index % 10 == 1 ? "shares" : "weights (\(weights.joined(separator: ", ")))"
             return ["rule profit_share_\(index) every period",
                     "  when profit > 0 and previous(revenue) > 0 and growth(revenue) > market_growth",
-                    "  then", "    split 1% of profit by shares", ""]
+                    "  then", "    split 1% of profit by \(basis)", ""]
         case 2:
-            // Consecutive members from a rotating start: never the same member twice.
-            let weights = (0..<min(12, members.count - 1)).map { offset in
-                "\(members[(index * 3 + offset) % members.count].name) \(1 + (offset + index) % 4)"
-            }
             return ["rule team_bonus_\(index) every period", "  when healthy or \(extraCondition)", "  then",
                     "    split 2500.00 by weights (\(weights.joined(separator: ", ")))", ""]
         case 3:
