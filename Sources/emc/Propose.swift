@@ -56,7 +56,7 @@ struct Vote: ParsableCommand {
         try LedgerStore.append(path: ledger) { state in
             let time = try append.timestamp(after: state)
             let entry = try EntryBuilder.vote(after: state, proposal: proposal, approve: approve, time: time, key: signer)
-            let after = try state.applying(DecodedEntry(entry: entry))
+            let after = try state.applying(try DecodedEntry(entry: entry))
             if let dispute = after.dispute(at: proposal) {
                 outcome = dispute.status.rawValue
                 // An adopted correction is settled at once: the adjustment goes in the same durable write.
