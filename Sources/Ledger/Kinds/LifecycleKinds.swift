@@ -213,6 +213,10 @@ extension VoteKind {
         guard !dispute.votes.contains(where: { $0.member == voter.name }) else {
             throw rejected("\"\(voter.name)\" has already voted on dispute \(dispute.seq)")
         }
+        if approve {
+            let approvals = Set(dispute.votes.filter(\.approve).map(\.member)).union([voter.name])
+            try state.requireAdjustableIfAdopted(dispute, approvals: approvals)
+        }
         return Authorization(signers: [voter.key]) { state in
             let index = state.disputes.firstIndex { $0.seq == dispute.seq }!
             state.disputes[index].votes.append((voter.name, approve, entry.seq))
