@@ -56,7 +56,8 @@ import Testing
     @Test func tamperedFixtureLedgersAreRejected() throws {
         var expected: [String: JSONValue] = [:]
         for tampered in try FixtureFactory.tamperedLedgers() + FixtureFactory.tamperedLifecycleLedgers()
-            + FixtureFactory.tamperedKeyLedgers() + FixtureFactory.tamperedMembershipLedgers() {
+            + FixtureFactory.tamperedKeyLedgers() + FixtureFactory.tamperedMembershipLedgers()
+            + FixtureFactory.tamperedSpecPointLedgers() {
             let relative = "ledgers/invalid/\(tampered.name).jsonl"
             try checkGolden(FixtureFactory.fileBytes(tampered.lines), relative)
             expected[tampered.name] = .object(["seq": .integer(tampered.seq), "line": .integer(tampered.seq),
