@@ -60,7 +60,7 @@ public enum FuzzFixture {
             var state = LedgerState()
             var entries: [DecodedEntry] = []
             func add(_ entry: Entry) throws {
-                let decoded = DecodedEntry(entry: entry)
+                let decoded = try DecodedEntry(entry: entry)
                 try state.apply(decoded)
                 entries.append(decoded)
             }

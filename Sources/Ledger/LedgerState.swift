@@ -88,7 +88,8 @@ public struct LedgerState: Sendable {
     public internal(set) var contracts: [ContractVersion] = []
     package var memberIndexByName: [String: Int] = [:]
     package var memberNameByKeyID: [String: String] = [:]
-    /// Every key id ever registered; a key may never be registered twice.
+    /// Every key id ever registered (roster, rotations, and joiners from their proposal on); a key
+    /// may never be registered twice.
     package var registeredKeyIDs: Set<String> = []
     var contractIndexByHash: [String: Int] = [:]
 
@@ -127,6 +128,15 @@ public struct LedgerState: Sendable {
     }
 
     public var activeMembers: [MemberRecord] { members.filter(\.active) }
+
+    /// How many members may ever be registered on one ledger (SPEC.md §1.5), so the state stays bounded.
+    public static let maximumRegisteredMembers = 1000
+
+    /// Members registered so far: the roster ever (active or not) and the joiners of every
+    /// proposal that was not adopted (adopted joiners are on the roster).
+    public var registeredMemberCount: Int {
+        members.count + contracts.filter { $0.status != .adopted }.reduce(0) { $0 + $1.joiners.count }
+    }
 
     mutating func addMember(_ member: MemberRecord) {
         memberIndexByName[member.name] = members.count

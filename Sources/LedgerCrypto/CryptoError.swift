@@ -3,6 +3,8 @@ public struct CryptoError: Error, Equatable, Sendable, CustomStringConvertible {
     public enum Code: String, Sendable {
         case keyFileMissing, keyFileUnreadable, keyFilePermissions, keyEncrypted
         case keyMalformed, keyNotEd25519, keyFileExists, keyWriteFailed, primitiveFailed
+        /// A small-order or non-canonically encoded Ed25519 public key (nobody holds its private key).
+        case keyWeak
     }
     public var code: Code
     public var message: String

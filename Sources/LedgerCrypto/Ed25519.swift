@@ -1,6 +1,8 @@
 internal import CLibCrypto
 
 /// An Ed25519 public key: 32 raw bytes, with the libcrypto object kept for fast verification.
+/// Every initializer refuses small-order and non-canonical encodings (`Ed25519PointValidation`),
+/// so no `PublicKey` value can verify a signature nobody made.
 public final class PublicKey: @unchecked Sendable, Hashable, CustomStringConvertible {
     // EVP_PKEY is immutable after creation; concurrent verifications use their own EVP_MD_CTX.
     private let pkey: OpaquePointer
@@ -13,6 +15,9 @@ public final class PublicKey: @unchecked Sendable, Hashable, CustomStringConvert
     public init(rawRepresentation raw: [UInt8]) throws(CryptoError) {
         guard raw.count == 32 else {
             throw CryptoError(.keyMalformed, "an Ed25519 public key is 32 bytes, got \(raw.count)")
+        }
+        if let problem = Ed25519PointValidation.problem(with: raw) {
+            throw Ed25519PointValidation.error(problem, raw: raw)
         }
         guard let key = raw.withUnsafeBufferPointer({ emc_ed25519_public_from_raw($0.baseAddress) }) else {
             emc_clear_errors()
@@ -28,6 +33,10 @@ public final class PublicKey: @unchecked Sendable, Hashable, CustomStringConvert
         guard let raw = rawPublicKey(of: key) else {
             EVP_PKEY_free(key)
             throw CryptoError(.keyMalformed, "cannot read the Ed25519 public key")
+        }
+        if let problem = Ed25519PointValidation.problem(with: raw) {
+            EVP_PKEY_free(key)
+            throw Ed25519PointValidation.error(problem, raw: raw)
         }
         self.pkey = key
         self.rawRepresentation = raw

@@ -71,8 +71,8 @@ public enum DemoStory {
             let roster = members.map { EntryBuilder.RosterMember(name: $0.name, role: $0.role.rawValue, key: keys[$0.name]!.publicKey) }
             let genesis = try EntryBuilder.genesis(contract: DemoData.smartCookingContract, members: roster, founder: keys["yu"]!,
                                                    time: Self.time(start, day: 2), nonce: Array(repeating: 0xd0, count: 16))
-            try LedgerStore.create(path: ledgerPath, genesis: DecodedEntry(entry: genesis))
-            state = try state.applying(DecodedEntry(entry: genesis))
+            try LedgerStore.create(path: ledgerPath, genesis: try DecodedEntry(entry: genesis))
+            state = try state.applying(try DecodedEntry(entry: genesis))
             notes.append("Yu founds the Smart Cooking EMC with 6 partners; all 7 accept the contract (March 2020).")
             for (index, member) in members.enumerated() {
                 try append { try EntryBuilder.accept(after: $0, contractHash: $0.contracts[0].hash, time: Self.time(start, day: 3 + index), key: keys[member.name]!) }

@@ -67,10 +67,22 @@ package enum EntryBody: Sendable {
 public struct Entry: Hashable, Sendable {
     public static let formatVersion: Int64 = 1
     public static let zeroHash = String(repeating: "0", count: 64)
-    /// Limits (SPEC.md, "Limits").
-    public static let maximumLineBytes = 256 * 1024
-    public static let maximumBodyBytes = 240 * 1024
+    /// Limits (SPEC.md §1.5): large enough for the worst-case settlement and a 12-period
+    /// adjustment the language limits allow; checked by `checkLimits` on both directions.
+    public static let maximumLineBytes = 4 * 1024 * 1024
+    public static let maximumBodyBytes = 4 * 1024 * 1024 - 16 * 1024
     public static let maximumSignatures = 4
+
+    /// The one size check of an entry, run by the reader on every line and by the writer on the
+    /// exact bytes it is about to write. `bodyByteCount` is nil before the line is parsed.
+    package static func checkLimits(lineByteCount: Int, bodyByteCount: Int?) throws(LedgerError) {
+        guard lineByteCount <= maximumLineBytes else {
+            throw malformed("entry is \(lineByteCount) bytes, the limit is \(maximumLineBytes)")
+        }
+        if let bodyByteCount, bodyByteCount > maximumBodyBytes {
+            throw malformed("entry body is \(bodyByteCount) bytes, the limit is \(maximumBodyBytes)")
+        }
+    }
 
     public var version: Int64
     public var ledgerID: String
@@ -246,46 +258,44 @@ public struct DecodedEntry: Sendable {
     /// The general path: parse the JSON, read the fields, and require that encoding them again
     /// gives back the line exactly.
     package init(parsing line: [UInt8]) throws(LedgerError) {
-        guard line.count <= Entry.maximumLineBytes else {
-            throw malformed("entry is \(line.count) bytes, the limit is \(Entry.maximumLineBytes)")
-        }
+        try Entry.checkLimits(lineByteCount: line.count, bodyByteCount: nil)
         let value: JSONValue
         do {
             value = try JSONValue.parse(line)
         } catch {
             throw malformed("not valid JSON: \(error)")
         }
-        let entry = try Entry(json: value, checkBodySize: false)
+        let entry = try Entry(json: value)
         let bodyBytes = entry.storedBody.canonicalBytes
         var lineBytes: [UInt8] = []
         entry.encode(into: &lineBytes, body: bodyBytes, signed: true)
         guard lineBytes == line else {
             throw malformed("entry is not in canonical form (SPEC.md, canonical JSON)")
         }
-        guard bodyBytes.count <= Entry.maximumBodyBytes else {
-            throw malformed("entry body is \(bodyBytes.count) bytes, the limit is \(Entry.maximumBodyBytes)")
-        }
+        try Entry.checkLimits(lineByteCount: line.count, bodyByteCount: bodyBytes.count)
         var message = Entry.signDomain
         entry.encode(into: &message, body: bodyBytes, signed: false)
         self.init(entry: entry, lineBytes: line, hash: Entry.hash(lineBytes: line), signingMessage: message, bodyBytes: bodyBytes)
     }
 
-    /// An entry made by this program: encoded, and hashed.
-    public init(entry: Entry) {
-        let bodyBytes = entry.storedBody.canonicalBytes
+    /// An entry made by this program, encoded and then decoded from the exact bytes that will be
+    /// written by the same code a verifier reads them with (`init(line:)`: canonical form and
+    /// limits), so nothing a writer appends can fail that step of verification (SPEC.md §1.7).
+    /// The entry keeps its in-memory signature receipts.
+    public init(entry: Entry) throws(LedgerError) {
         var line: [UInt8] = []
-        entry.encode(into: &line, body: bodyBytes, signed: true)
-        var message = Entry.signDomain
-        entry.encode(into: &message, body: bodyBytes, signed: false)
-        self.init(entry: entry, lineBytes: line, hash: Entry.hash(lineBytes: line), signingMessage: message, bodyBytes: bodyBytes)
+        entry.encode(into: &line, body: entry.storedBody.canonicalBytes, signed: true)
+        let read = try DecodedEntry(line: line)
+        assert(read.entry == entry, "an entry reads back differently from what was written")
+        self.init(entry: entry, lineBytes: line, hash: read.hash, signingMessage: read.signingMessage, bodyBytes: read.bodyBytes)
     }
 }
 
 extension Entry {
     package static let fieldNames: Set<String> = ["v", "ledger", "seq", "prev", "kind", "time", "body", "sigs"]
 
-    /// `checkBodySize: false` when the caller measures the body itself (from the line).
-    package init(json: JSONValue, checkBodySize: Bool = true) throws(LedgerError) {
+    /// The fields of an entry; sizes are checked by the caller, on the line (`checkLimits`).
+    package init(json: JSONValue) throws(LedgerError) {
         guard case .object(let fields) = json else { throw malformed("an entry must be a JSON object") }
         for key in fields.keys where !Self.fieldNames.contains(key) {
             throw malformed("unknown entry field \"\(key)\"")
@@ -305,10 +315,6 @@ extension Entry {
             throw malformed("time \"\(timeText)\" is not RFC 3339 UTC (YYYY-MM-DDTHH:MM:SSZ)")
         }
         guard let body = fields["body"], case .object = body else { throw malformed("entry body must be an object") }
-        let bodySize = checkBodySize ? body.canonicalBytes.count : 0
-        guard bodySize <= Self.maximumBodyBytes else {
-            throw malformed("entry body is \(bodySize) bytes, the limit is \(Self.maximumBodyBytes)")
-        }
         let signatureValues = try fieldReader.array("sigs")
         guard (1...Self.maximumSignatures).contains(signatureValues.count) else {
             throw malformed("an entry carries 1 to \(Self.maximumSignatures) signatures, this one has \(signatureValues.count)")

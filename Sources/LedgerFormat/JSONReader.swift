@@ -52,7 +52,8 @@ package struct JSONReader {
         return text
     }
 
-    /// A raw Ed25519 public key: 64 lowercase hex digits.
+    /// A raw Ed25519 public key: 64 lowercase hex digits. A small-order or non-canonical key
+    /// (SPEC.md §1.2) is well-formed but refused: nobody holds its private key.
     package func publicKey(_ key: String) throws(LedgerError) -> PublicKey {
         let text = try string(key)
         guard let raw = Hex.decode(text), raw.count == 32 else {
@@ -61,7 +62,8 @@ package struct JSONReader {
         do {
             return try PublicKey(rawRepresentation: raw)
         } catch {
-            throw malformed("\(context) field \"\(key)\": \(error.message)")
+            let reason = "\(context) field \"\(key)\": \(error.message)"
+            throw error.code == .keyWeak ? rejected(reason) : malformed(reason)
         }
     }
 }

@@ -130,12 +130,16 @@ public final class LedgerWriter {
         var bytes: [UInt8] = []
         var lastLineOffset = verified.lastLineOffset
         var jobs: [SignatureJob] = []
-        // Encoding and hashing are independent per entry: done on every core.
-        for decoded in Replay.parallelMap(entries, DecodedEntry.init(entry:)) {
+        // Encoding, reading back (the verifier's decode and limits) and hashing are independent
+        // per entry: done on every core.
+        let encoded = Replay.parallelMap(entries) { entry in Result { () throws(LedgerError) in try DecodedEntry(entry: entry) } }
+        for result in encoded {
+            let decoded: DecodedEntry
             do throws(LedgerError) {
+                decoded = try result.get()
                 try state.apply(decoded, deferringSignaturesInto: &jobs)
             } catch {
-                var located = error
+                var located = error.at(seq: state.headSeq + 1, line: nil)
                 located.file = path
                 throw located
             }

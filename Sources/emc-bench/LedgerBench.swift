@@ -241,7 +241,7 @@ struct LedgerBench {
         figures.bulkSeconds = bulkSeconds
         // The same size of batch as it arrives from other members: decoded from its lines, so no
         // signature is known to be this process's own and every one is verified.
-        let received = try ledger.next(bulkCount).map { try DecodedEntry(line: DecodedEntry(entry: $0).lineBytes).entry }
+        let received = try ledger.next(bulkCount).map { try DecodedEntry(line: try DecodedEntry(entry: $0).lineBytes).entry }
         let (_, receivedSeconds) = try Clock.measure { try writer.append(received) }
         figures.receivedBulkSeconds = receivedSeconds
         // The member's checkpoint: what `emc verify --checkpoint FILE` saves after verifying.

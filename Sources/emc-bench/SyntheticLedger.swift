@@ -55,7 +55,7 @@ struct SyntheticLedger {
     /// The next entry; it is already applied to `state` (signatures are the writer's to check).
     mutating func next() throws -> DecodedEntry {
         let entry = try makeNext()
-        let decoded = DecodedEntry(entry: entry)
+        let decoded = try DecodedEntry(entry: entry)
         var ignoredJobs: [SignatureJob] = []
         try state.apply(decoded, deferringSignaturesInto: &ignoredJobs)
         return decoded

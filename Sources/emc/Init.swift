@@ -34,7 +34,7 @@ struct Init: ParsableCommand {
         }
         let genesis = try EntryBuilder.genesis(contract: text, members: roster, founder: founder,
                                                time: try append.timestamp(), nonce: nonceBytes)
-        let decoded = DecodedEntry(entry: genesis)
+        let decoded = try DecodedEntry(entry: genesis)
         try LedgerStore.create(path: ledger, genesis: decoded)
         print("created \(ledger): ledger \(genesis.ledgerID), \(roster.count) members, contract \(Entry.contractHash(text).prefix(16))…")
     }

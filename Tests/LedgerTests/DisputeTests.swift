@@ -50,7 +50,7 @@ import Testing
         try script.add { try EntryBuilder.dispute(after: $0, period: Period("2020-07")!, corrections: [("revenue", "2500.00")],
                                                    reason: "returns", time: FixtureFactory.stamp("2020-08-03T09:00:00Z"), key: FixtureFactory.key("chef")) }
         #expect(throws: LedgerError.self) {
-            try script.state.applying(DecodedEntry(entry: try EntryBuilder.dispute(after: script.state, period: Period("2020-06")!, corrections: [("cost", "1.00")],
+            try script.state.applying(try DecodedEntry(entry: try EntryBuilder.dispute(after: script.state, period: Period("2020-06")!, corrections: [("cost", "1.00")],
                                                                                   reason: "again", time: FixtureFactory.stamp("2020-08-03T10:00:00Z"), key: FixtureFactory.key("yu"))))
         }
         try script.add { try EntryBuilder.withdraw(after: $0, proposal: 18, time: FixtureFactory.stamp("2020-08-03T11:00:00Z"), key: FixtureFactory.key("chef")) }

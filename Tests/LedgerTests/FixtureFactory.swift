@@ -56,7 +56,7 @@ enum FixtureFactory {
         var state = LedgerState()
         var entries: [DecodedEntry] = []
         func add(_ entry: Entry) throws {
-            let decoded = DecodedEntry(entry: entry)
+            let decoded = try DecodedEntry(entry: entry)
             state = try state.applying(decoded)
             entries.append(decoded)
         }

@@ -55,7 +55,9 @@ import Testing
     /// the files and `expected.json` are golden, so other implementations can use them.
     @Test func tamperedFixtureLedgersAreRejected() throws {
         var expected: [String: JSONValue] = [:]
-        for tampered in try FixtureFactory.tamperedLedgers() + FixtureFactory.tamperedLifecycleLedgers() {
+        for tampered in try FixtureFactory.tamperedLedgers() + FixtureFactory.tamperedLifecycleLedgers()
+            + FixtureFactory.tamperedKeyLedgers() + FixtureFactory.tamperedMembershipLedgers()
+            + FixtureFactory.tamperedSpecPointLedgers() {
             let relative = "ledgers/invalid/\(tampered.name).jsonl"
             try checkGolden(FixtureFactory.fileBytes(tampered.lines), relative)
             expected[tampered.name] = .object(["seq": .integer(tampered.seq), "line": .integer(tampered.seq),
@@ -70,5 +72,32 @@ import Testing
         var bytes = JSONValue.object(expected).canonicalBytes
         bytes.append(0x0a)
         try checkGolden(bytes, "ledgers/invalid/expected.json")
+    }
+
+    /// Every file in `Fixtures/ledgers/invalid/` is listed in `expected.json` and rejected as it says,
+    /// so a tampered ledger added there (by anyone) is always tested.
+    @Test func everyInvalidLedgerFileIsRejectedAsExpected() throws {
+        let folder = fixturesRoot.appendingPathComponent("ledgers/invalid")
+        let expectedBytes = try [UInt8](Data(contentsOf: folder.appendingPathComponent("expected.json")))
+        guard case .object(let expected) = try JSONValue.parse(Array(expectedBytes.dropLast())) else {
+            Issue.record("expected.json is not an object")
+            return
+        }
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".jsonl") }
+        #expect(files.count == expected.count, "every tampered ledger has exactly one expected.json entry")
+        for file in files.sorted() {
+            let name = String(file.dropLast(".jsonl".count))
+            guard case .object(let fields)? = expected[name], case .integer(let seq)? = fields["seq"],
+                  case .string(let reason)? = fields["reason"] else {
+                Issue.record("\(file) has no entry in expected.json")
+                continue
+            }
+            #expect(Comment(rawValue: file)) {
+                try Verifier.verify(path: folder.appendingPathComponent(file).path)
+            } throws: { error in
+                guard let error = error as? LedgerError else { return false }
+                return error.seq == seq && error.reason.contains(reason)
+            }
+        }
     }
 }

@@ -13,7 +13,7 @@ struct LedgerScript {
     var state = LedgerState()
 
     mutating func add(_ make: (LedgerState) throws -> Entry) throws {
-        let decoded = DecodedEntry(entry: try make(state))
+        let decoded = try DecodedEntry(entry: try make(state))
         state = try state.applying(decoded)
         entries.append(decoded)
     }

@@ -28,7 +28,7 @@ import Testing
             let newKey = ReliabilityLedger.yuKey(rotation)
             let entry = try EntryBuilder.rotateKey(after: state, member: "yu", oldKey: oldKey, newKey: newKey,
                                                    time: Timestamp(secondsSinceEpoch: 1_600_000_000 + state.headSeq))
-            let decoded = DecodedEntry(entry: entry)
+            let decoded = try DecodedEntry(entry: entry)
             try state.apply(decoded, deferringSignaturesInto: &jobs)
             jobs.removeAll(keepingCapacity: true)
             lines.append(decoded.lineBytes)

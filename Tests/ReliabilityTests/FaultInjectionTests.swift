@@ -34,7 +34,7 @@ import Testing
                 var next = state, entries: [Entry] = []
                 for _ in 0..<3 {
                     let entry = try ReliabilityLedger.nextRotation(after: next)
-                    next = try next.applying(DecodedEntry(entry: entry))
+                    next = try next.applying(try DecodedEntry(entry: entry))
                     entries.append(entry)
                 }
                 return entries

@@ -36,6 +36,8 @@ extension LedgerState {
         public var periods: [AdjustedPeriod]
         public var differences: [(member: String, amountMinor: Int64)]
         public var body: JSONValue
+        /// Each member's total paid after the adjustment (checked sums).
+        public var totalsAfter: [String: Int64]
     }
 
     /// Re-settles the disputed period with the corrected values and every later settled period
@@ -45,6 +47,12 @@ extension LedgerState {
         guard dispute.status == .adopted else {
             throw rejected("dispute \(disputeSeq) is \(dispute.status.rawValue); only an adopted dispute is adjusted")
         }
+        return try computeAdjustment(of: dispute)
+    }
+
+    /// The adjustment `dispute` would make if adopted now: `vote` and `dispute` compute it before
+    /// they adopt, so an adopted dispute can always be adjusted (SPEC.md §3.7).
+    func computeAdjustment(of dispute: DisputeRecord) throws(LedgerError) -> ComputedAdjustment {
         try requireInWindow(dispute.period)
         let affected = recentSettlements.filter { $0.period >= dispute.period }
         var run = affected[0].runStateBefore
@@ -70,11 +78,10 @@ extension LedgerState {
             } catch {
                 throw rejected("the corrected values cannot be settled: \(error.description)")
             }
-            var sums: [String: Int64] = [:]
-            for payout in settlement.payouts { sums[payout.member, default: 0] += payout.amountMinor }
-            for payout in original.payouts { sums[payout.member, default: 0] -= payout.amountMinor }
+            var sums = try Self.adding(settlement.payouts.map { ($0.member, $0.amountMinor) }, to: [:], what: "payouts in \(original.period)")
+            sums = try Self.adding(original.payouts.map { ($0.member, -$0.amountMinor) }, to: sums, what: "difference in \(original.period)")
             let differences = members.map(\.name).compactMap { name in sums[name].flatMap { $0 == 0 ? nil : (name, $0) } }
-            for (member, amount) in differences { totals[member, default: 0] += amount }
+            totals = try Self.adding(differences, to: totals, what: "adjustment difference")
             var record = original
             record.reports = reports
             record.payouts = settlement.payouts
@@ -84,9 +91,11 @@ extension LedgerState {
             run = settlement.nextState
         }
         let totalDifferences = members.map(\.name).compactMap { name in totals[name].flatMap { $0 == 0 ? nil : (name, $0) } }
+        let totalsAfter = try Self.adding(totalDifferences, to: totalsPaid, what: "total paid")
         let body = Self.adjustmentBody(dispute: dispute, periods: periods, differences: totalDifferences,
                                        currency: contracts[0].contract.currency)
-        return ComputedAdjustment(dispute: dispute, periods: periods, differences: totalDifferences, body: body)
+        return ComputedAdjustment(dispute: dispute, periods: periods, differences: totalDifferences, body: body,
+                                  totalsAfter: totalsAfter)
     }
 
     package static func differencesJSON(_ differences: [(member: String, amountMinor: Int64)], currency: Currency) -> JSONValue {
@@ -113,11 +122,24 @@ extension LedgerState {
             let index = recentSettlements.firstIndex { $0.period == adjusted.record.period }!
             recentSettlements[index] = adjusted.record
         }
-        for (member, amount) in computed.differences { totalsPaid[member, default: 0] += amount }
+        totalsPaid = computed.totalsAfter
         runState = computed.periods.last!.settlement.nextState
         let index = disputes.firstIndex { $0.seq == computed.dispute.seq }!
         disputes[index].status = .adjusted
         disputes[index].closedAt = seq
+    }
+
+    /// When `approvals` adopt `dispute` (every active member approved), its adjustment must compute
+    /// now: an adopted dispute that cannot be adjusted would block every later settlement (SPEC.md §3.7).
+    func requireAdjustableIfAdopted(_ dispute: DisputeRecord, approvals: Set<String>) throws(LedgerError) {
+        guard activeMembers.allSatisfy({ approvals.contains($0.name) }) else { return }
+        var adopted = dispute
+        adopted.status = .adopted
+        do {
+            _ = try computeAdjustment(of: adopted)
+        } catch {
+            throw rejected("dispute \(dispute.seq) cannot be adopted: its adjustment cannot be computed (\(error.reason))")
+        }
     }
 
     /// Adopts the dispute once every active member approved it.
@@ -143,8 +165,12 @@ package enum DisputeKind: EntryKind {
         }
         try state.requireActive("a dispute")
         let disputer = try state.activeMember(signing: entry)
-        if let open = state.pendingDispute ?? state.disputeAwaitingAdjustment {
-            throw rejected("dispute \(open.seq) is still open; it must be decided (and adjusted) first")
+        if let waiting = state.disputeAwaitingAdjustment {
+            throw rejected("dispute \(waiting.seq) was adopted; its adjustment must be appended first")
+        }
+        // A pending dispute blocks a new one until it lapses (its period left the window), as for proposals.
+        if let pending = state.pendingDispute, state.recentSettlement(for: pending.period) != nil {
+            throw rejected("dispute \(pending.seq) is still open; it must be decided (and adjusted) first")
         }
         try state.requireInWindow(period)
         let record = state.recentSettlement(for: period)!
@@ -170,10 +196,12 @@ package enum DisputeKind: EntryKind {
             }
             corrections.append((metricName, parsed))
         }
+        // Opening a dispute is the disputer's approval; alone on the roster, the disputer adopts it.
+        let opened = DisputeRecord(seq: entry.seq, disputer: disputer.name, period: period, corrections: corrections,
+                                   reason: reason, votes: [(disputer.name, true, entry.seq)])
+        try state.requireAdjustableIfAdopted(opened, approvals: [disputer.name])
         return Authorization(signers: [disputer.key]) { state in
-            // Opening a dispute is the disputer's approval.
-            state.disputes.append(DisputeRecord(seq: entry.seq, disputer: disputer.name, period: period, corrections: corrections,
-                                                reason: reason, votes: [(disputer.name, true, entry.seq)]))
+            state.disputes.append(opened)
             state.adoptDisputeIfComplete(at: state.disputes.count - 1, seq: entry.seq)
         }
     }

@@ -129,6 +129,8 @@ package enum ProposeKind: EntryKind {
             version.reason = reason
             version.effective = effective
             version.joiners = joiners
+            // A joiner's key is registered from now on, whatever becomes of the proposal.
+            for joiner in joiners { state.registeredKeyIDs.insert(joiner.key.keyID) }
             // Proposing is the proposer's approval.
             version.votes = [(proposer.name, true, entry.seq)]
             state.addContract(version)
@@ -136,18 +138,33 @@ package enum ProposeKind: EntryKind {
         }
     }
 
-    /// The new roster = active members kept by the contract + joiners; roles must match the contract.
+    /// Joiners have new names and keys nobody ever registered (SPEC.md §1.2, §3.4): a joiner's key
+    /// counts as registered from its proposal on, whatever becomes of the proposal. The new roster
+    /// = active members kept by the contract + joiners; roles must match the contract.
     static func checkJoiners(_ joiners: [MemberRecord], contract: Contract, state: LedgerState) throws(LedgerError) {
-        var joinerNames: Set<String> = []
+        var joinerNames: Set<String> = [], joinerKeys: Set<String> = []
         for joiner in joiners {
             guard state.member(named: joiner.name) == nil else {
-                throw rejected("\"\(joiner.name)\" is or was already a member; only new members join with keys")
+                throw rejected("\"\(joiner.name)\" is or was already a member; a name identifies one member, ever")
             }
-            guard !state.registeredKeyIDs.contains(joiner.key.keyID), joinerNames.insert(joiner.name).inserted else {
-                throw rejected("joining member \"\(joiner.name)\" needs a fresh key and a unique name")
+            guard joinerNames.insert(joiner.name).inserted else {
+                throw rejected("joining member \"\(joiner.name)\" is listed twice")
+            }
+            guard !state.registeredKeyIDs.contains(joiner.key.keyID) else {
+                throw rejected("joining member \"\(joiner.name)\" needs a fresh key: key \(joiner.key.keyID) has already been registered on this ledger")
+            }
+            guard joinerKeys.insert(joiner.key.keyID).inserted else {
+                throw rejected("joining members share key \(joiner.key.keyID); one key is one member")
             }
         }
+        let registered = state.registeredMemberCount + joiners.count
+        guard registered <= LedgerState.maximumRegisteredMembers else {
+            throw rejected("\(registered) members would have been registered on this ledger, the limit is \(LedgerState.maximumRegisteredMembers)")
+        }
         let roster = state.activeMembers.filter { member in contract.members.contains { $0.name == member.name } } + joiners
+        guard roster.count <= GenesisKind.maximumMembers else {
+            throw rejected("the new roster has \(roster.count) members, the limit is \(GenesisKind.maximumMembers)")
+        }
         try GenesisKind.checkRoster(roster, matches: contract)
     }
 }
@@ -195,6 +212,10 @@ extension VoteKind {
         try state.requireInWindow(dispute.period)
         guard !dispute.votes.contains(where: { $0.member == voter.name }) else {
             throw rejected("\"\(voter.name)\" has already voted on dispute \(dispute.seq)")
+        }
+        if approve {
+            let approvals = Set(dispute.votes.filter(\.approve).map(\.member)).union([voter.name])
+            try state.requireAdjustableIfAdopted(dispute, approvals: approvals)
         }
         return Authorization(signers: [voter.key]) { state in
             let index = state.disputes.firstIndex { $0.seq == dispute.seq }!

@@ -68,6 +68,21 @@ extension LedgerState {
         public var bodyBytes: [UInt8]
         /// The same body as a value.
         public var body: JSONValue { EntryBody.canonical(bodyBytes).value }
+        /// Each paid member's total paid after this settlement (checked sums).
+        public var totalsAfter: [String: Int64]
+    }
+
+    /// `totals` with `amounts` added, each sum checked: a total that cannot be recorded refuses the
+    /// entry that would cause it (SPEC.md §3.5 step 6, §3.7 step 4), instead of trapping later.
+    static func adding(_ amounts: [(member: String, amountMinor: Int64)], to totals: [String: Int64],
+                       what: String) throws(LedgerError) -> [String: Int64] {
+        var result = totals
+        for (member, amount) in amounts {
+            let (sum, overflow) = (result[member] ?? 0).addingReportingOverflow(amount)
+            guard !overflow else { throw rejected("member \(member)'s \(what) would overflow (more than 64-bit minor units)") }
+            result[member] = sum
+        }
+        return result
     }
 
     /// Computes the settlement of `period` from the state; throws why it cannot be settled.
@@ -89,8 +104,9 @@ extension LedgerState {
         let reported = openReports[period] ?? [:]
         var metrics: [String: Value] = [:]
         var used: [ReportRecord] = []
+        // A report made under a version that gave the metric another type is not used (SPEC.md §3.5).
         for metric in contract.metrics {
-            if let report = reported[metric.name] {
+            if let report = reported[metric.name], report.value.type == metric.type {
                 metrics[metric.name] = report.value
                 used.append(report)
             }
@@ -101,8 +117,9 @@ extension LedgerState {
         } catch {
             throw rejected(error.description)
         }
+        let totals = try Self.adding(settlement.payouts.map { ($0.member, $0.amountMinor) }, to: totalsPaid, what: "total paid")
         let body = Self.settlementBodyBytes(period: period, version: version, reports: used, settlement: settlement)
-        return ComputedSettlement(version: version, reports: used, settlement: settlement, bodyBytes: body)
+        return ComputedSettlement(version: version, reports: used, settlement: settlement, bodyBytes: body, totalsAfter: totals)
     }
 
     /// The canonical JSON of `settlementBody(…)`, written directly (members in sorted order; equal
@@ -193,10 +210,7 @@ extension LedgerState {
                                       goalOutcomes: computed.settlement.goalOutcomes, runStateBefore: runState)
         recentSettlements.append(record)
         if recentSettlements.count > Self.settlementWindow { recentSettlements.removeFirst() }
-        for payout in computed.settlement.payouts {
-            // Totals are sums of checked payouts; overflow was refused by the interpreter's limits.
-            totalsPaid[payout.member, default: 0] += payout.amountMinor
-        }
+        totalsPaid = computed.totalsAfter
         runState = computed.settlement.nextState
         openReports[period] = nil
         settlementCount += 1
