@@ -1,4 +1,5 @@
 import Ledger
+import LedgerCrypto
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -38,16 +39,16 @@ public enum LedgerStore {
             throw located
         }
         try syncDirectory(of: path)
-        unlink(Checkpoint.snapshotPath(forLedger: path))
     }
 
     /// Appends the entries `make` builds from the current state, in one durable write.
     /// The file is locked for the whole load-validate-write-fsync sequence, so concurrent
     /// writers are serialised and can never fork the chain. Returns the entries written.
     @discardableResult
-    public static func append(path: String, progress: ((_ entries: Int64, _ bytes: Int64) -> Void)? = nil,
+    /// With the acting member's `key`, the member's state cache is used and saved (see `StateCache`).
+    public static func append(path: String, key: PrivateKey? = nil, progress: ((_ entries: Int64, _ bytes: Int64) -> Void)? = nil,
                               make: (LedgerState) throws -> [Entry]) throws -> [DecodedEntry] {
-        let writer = try LedgerWriter(path: path, progress: progress)
+        let writer = try LedgerWriter(path: path, key: key, progress: progress)
         defer { writer.close() }
         return try writer.append(make)
     }

@@ -17,7 +17,7 @@ struct Accept: ParsableCommand {
     func run() throws {
         let signer = try KeyFiles.loadPrivateKey(path: key)
         var accepted: (name: String, version: Int) = ("", 0)
-        try LedgerStore.append(path: ledger) { state in
+        try LedgerStore.append(path: ledger, key: signer) { state in
             let keyID = signer.publicKey.keyID
             // A member joining through a pending amendment accepts that proposal.
             if state.memberName(forKeyID: keyID) == nil, let pending = state.pendingProposal,

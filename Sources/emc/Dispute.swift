@@ -23,7 +23,7 @@ struct Dispute: ParsableCommand {
         let pairs = try corrections.map(parseAssignment)
         guard !pairs.isEmpty else { throw CommandError(message: "give at least one --set METRIC=VALUE") }
         var seq: Int64 = 0
-        try LedgerStore.append(path: ledger) { state in
+        try LedgerStore.append(path: ledger, key: signer) { state in
             let contract = state.governingVersion(for: target).contract
             let canonical = pairs.map { pair in (pair.metric, canonicalValue(pair.value, metric: pair.metric, contract: contract)) }
             seq = state.headSeq + 1
@@ -44,7 +44,7 @@ struct Adjust: ParsableCommand {
     func run() throws {
         let signer = try KeyFiles.loadPrivateKey(path: key)
         var shown = ""
-        try LedgerStore.append(path: ledger) { state in
+        try LedgerStore.append(path: ledger, key: signer) { state in
             shown = AdjustmentText.render(try state.computeAdjustment(for: dispute))
             return [try EntryBuilder.adjust(after: state, dispute: dispute, time: try append.timestamp(after: state), key: signer)]
         }

@@ -24,7 +24,7 @@ struct Propose: ParsableCommand {
         let text = try readTextFile(contract, what: "contract", limit: 64 * 1024)
         let joiners = try members.map(parseMemberSpec)
         var seq: Int64 = 0
-        try LedgerStore.append(path: ledger) { state in
+        try LedgerStore.append(path: ledger, key: signer) { state in
             seq = state.headSeq + 1
             return [try EntryBuilder.propose(after: state, contract: text, effective: effectivePeriod, reason: reason,
                                              joiners: joiners, time: try append.timestamp(after: state), key: signer)]
@@ -53,7 +53,7 @@ struct Vote: ParsableCommand {
         let signer = try KeyFiles.loadPrivateKey(path: key)
         var outcome = ""
         var adjustment = ""
-        try LedgerStore.append(path: ledger) { state in
+        try LedgerStore.append(path: ledger, key: signer) { state in
             let time = try append.timestamp(after: state)
             let entry = try EntryBuilder.vote(after: state, proposal: proposal, approve: approve, time: time, key: signer)
             let after = try state.applying(DecodedEntry(entry: entry))
@@ -84,7 +84,7 @@ struct Withdraw: ParsableCommand {
 
     func run() throws {
         let signer = try KeyFiles.loadPrivateKey(path: key)
-        try LedgerStore.append(path: ledger) { state in
+        try LedgerStore.append(path: ledger, key: signer) { state in
             [try EntryBuilder.withdraw(after: state, proposal: proposal, time: try append.timestamp(after: state), key: signer)]
         }
         print("withdrew proposal \(proposal)")

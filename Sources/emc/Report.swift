@@ -21,7 +21,7 @@ struct Report: ParsableCommand {
         let signer = try KeyFiles.loadPrivateKey(path: key)
         let period = try parsePeriodOption(self.period)
         var shown = ""
-        try LedgerStore.append(path: ledger) { state in
+        try LedgerStore.append(path: ledger, key: signer) { state in
             let contract = state.governingVersion(for: period).contract
             // Write the value canonically (e.g. 600000 -> 600000.00) when it parses for the metric's type.
             let text = canonicalValue(value, metric: metric, contract: contract)

@@ -18,7 +18,7 @@ struct RotateKey: ParsableCommand {
         let oldKey = try KeyFiles.loadPrivateKey(path: key)
         let replacement = try KeyFiles.loadPrivateKey(path: newKey)
         var member = ""
-        try LedgerStore.append(path: ledger) { state in
+        try LedgerStore.append(path: ledger, key: oldKey) { state in
             guard let name = state.memberName(forKeyID: oldKey.publicKey.keyID) else {
                 throw CommandError(message: "\(key): key \(oldKey.publicKey.keyID) is not the current key of any member", exitCode: 1)
             }

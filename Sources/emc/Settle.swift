@@ -19,7 +19,7 @@ struct Settle: ParsableCommand {
         let signer = try KeyFiles.loadPrivateKey(path: key)
         let target = try parsePeriodOption(period)
         var shown = ""
-        try LedgerStore.append(path: ledger) { state in
+        try LedgerStore.append(path: ledger, key: signer) { state in
             let computed = try state.computeSettlement(of: target)
             shown = SettlementText.render(computed)
             return [try EntryBuilder.settle(after: state, period: target, time: try append.timestamp(after: state), key: signer)]
