@@ -65,7 +65,7 @@ struct Verify: ParsableCommand {
             printJSON(.object(fields))
         } else {
             let resumed = resumedAt.map { $0 == state.headSeq ? " (no entries since the cache)" : " (verified entries \($0 + 1)-\(state.headSeq) after the cache)" } ?? ""
-            print("ok: \(state.headSeq) entries, \(state.members.count) members, head \(state.headHash)\(resumed)")
+            StandardOutput.write("ok: \(state.headSeq) entries, \(state.members.count) members, head \(state.headHash)\(resumed)\n")
         }
     }
 
