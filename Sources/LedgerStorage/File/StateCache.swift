@@ -60,7 +60,12 @@ public enum StateCache {
         return bytes
     }
 
-    static func header(ledgerID: String, keyID: String, byteCount: Int64, lastLineOffset: Int64) -> String {
+    /// `body` followed by its MAC line under `key`: for tests and fuzzing of what follows the MAC check.
+    package static func seal(_ body: [UInt8], key: StateCacheKey) -> [UInt8] {
+        body + Array("mac \(Hex.encode(HMACSHA256.authenticationCode(for: body, key: key.secret)))\n".utf8)
+    }
+
+    package static func header(ledgerID: String, keyID: String, byteCount: Int64, lastLineOffset: Int64) -> String {
         "\(formatLine)\nledger \(ledgerID)\nkey \(keyID)\nbytes \(byteCount)\nhead-line \(lastLineOffset)\n"
     }
 
