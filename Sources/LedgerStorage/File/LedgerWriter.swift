@@ -20,10 +20,12 @@ public final class LedgerWriter {
     private var isOpen = true
     /// The member whose state cache this writer reads and saves; nil for no cache.
     private let cacheOwner: PrivateKey?
+    /// Where writes and fsyncs go (tests inject faults here).
+    private let io: any FileIO
 
     public var state: LedgerState { verified.state }
 
-    public init(path: String, key: PrivateKey? = nil, progress: ((_ entries: Int64, _ bytes: Int64) -> Void)? = nil) throws(LedgerError) {
+    public init(path: String, key: PrivateKey? = nil, io: any FileIO = SystemFileIO(), progress: ((_ entries: Int64, _ bytes: Int64) -> Void)? = nil) throws(LedgerError) {
         let descriptor = try Verifier.openLedger(path, flags: O_RDWR)
         var status = stat()
         guard fstat(descriptor, &status) == 0, flock(descriptor, LOCK_EX) == 0 else {
@@ -35,6 +37,7 @@ public final class LedgerWriter {
         self.descriptor = descriptor
         self.identity = (UInt64(status.st_dev), UInt64(status.st_ino))
         self.cacheOwner = key
+        self.io = io
         do throws(LedgerError) {
             let cached = key.flatMap { Self.loadCache(ledgerPath: path, key: $0) }
             verified = try Self.load(descriptor: descriptor, path: path, cached: cached, progress: progress)
@@ -168,7 +171,7 @@ public final class LedgerWriter {
             throw located
         }
         lastWritten = nil
-        try LedgerStore.writeDurably(descriptor: descriptor, bytes: bytes, originalSize: verified.validByteCount, path: path)
+        try LedgerStore.writeDurably(descriptor: descriptor, bytes: bytes, originalSize: verified.validByteCount, path: path, io: io)
         verified = VerifiedLedger(state: state, validByteCount: verified.validByteCount + Int64(bytes.count),
                                   lastLineOffset: lastLineOffset, tornTail: nil)
         var status = stat()

@@ -8,23 +8,16 @@ import Darwin
 
 /// The ledger file: create, append under an exclusive lock with fsync, repair a torn tail.
 /// Crash safety (SPEC.md, "Storage"): an entry is acknowledged only after its line and newline
-/// are written and fsync'd; a failed write or fsync truncates back and reports failure.
+/// are written and fsync'd; a failed write or fsync truncates back and reports failure. Writes and
+/// fsyncs go through `io` (tests inject `FaultyFileIO`). `FileEntryStore` is the same file behind
+/// the `EntryStore` interface.
 public enum LedgerStore {
-    /// Test seam for fault injection: when set, called before each write and fsync with the
-    /// operation's name; returning false makes that operation fail as if the disk had.
-    /// SPI so that out-of-module test tools (the crash helper) can reach it; nil in production.
-    @_spi(FaultInjection) public nonisolated(unsafe) static var faultInjector: ((String) -> Bool)? = nil
-
-    /// Test seam: when set, called after a successful write and fsync, before the caller is told
-    /// of success (lets a crash test kill the process at that point). Nil in production.
-    @_spi(FaultInjection) public nonisolated(unsafe) static var didSync: (() -> Void)? = nil
-
     /// Creates `path` holding only `genesis` (which must be valid), never over an existing file:
     /// the line is written and fsync'd under a temporary name in the same directory
     /// (`PATH.emc-init`), linked to `path` (which fails if `path` exists), and the directory is
     /// fsync'd. A crash at any point leaves either no ledger or a complete one, never a 0-byte file;
     /// a temporary file left by a crash is removed by the next create.
-    public static func create(path: String, genesis: DecodedEntry) throws(LedgerError) {
+    public static func create(path: String, genesis: DecodedEntry, io: any FileIO = SystemFileIO()) throws(LedgerError) {
         do throws(LedgerError) { _ = try LedgerState().applying(genesis) } catch { throw error.located(path) }
         var status = stat()
         if lstat(path, &status) == 0 { throw LedgerError(.usage, "already exists; refusing to overwrite a ledger", file: path) }
@@ -37,7 +30,7 @@ public enum LedgerStore {
         defer { close(descriptor) }
         do throws(LedgerError) {
             guard flock(descriptor, LOCK_EX) == 0 else { throw LedgerError(.io, "cannot lock the ledger", file: path) }
-            try writeDurably(descriptor: descriptor, bytes: genesis.lineBytes + [0x0a], originalSize: 0, path: path)
+            try writeDurably(descriptor: descriptor, bytes: genesis.lineBytes + [0x0a], originalSize: 0, path: path, io: io)
             guard link(temporary, path) == 0 else {
                 throw errno == EEXIST ? LedgerError(.usage, "already exists; refusing to overwrite a ledger", file: path)
                                       : LedgerError(.io, "cannot create: \(String(cString: strerror(errno)))", file: path)
@@ -73,24 +66,24 @@ public enum LedgerStore {
     /// writers are serialised and can never fork the chain. Returns the entries written.
     @discardableResult
     /// With the acting member's `key`, the member's state cache is used and saved (see `StateCache`).
-    public static func append(path: String, key: PrivateKey? = nil, progress: ((_ entries: Int64, _ bytes: Int64) -> Void)? = nil,
+    public static func append(path: String, key: PrivateKey? = nil, io: any FileIO = SystemFileIO(),
+                              progress: ((_ entries: Int64, _ bytes: Int64) -> Void)? = nil,
                               make: (LedgerState) throws -> [Entry]) throws -> [DecodedEntry] {
-        let writer = try LedgerWriter(path: path, key: key, progress: progress)
+        let writer = try LedgerWriter(path: path, key: key, io: io, progress: progress)
         defer { writer.close() }
         return try writer.append(make)
     }
 
     /// Writes `bytes` at the end of the file and fsyncs. On any failure the file is truncated
     /// back to `originalSize` (a failed fsync is never retried as if it had worked).
-    static func writeDurably(descriptor: Int32, bytes: [UInt8], originalSize: Int64, path: String) throws(LedgerError) {
+    static func writeDurably(descriptor: Int32, bytes: [UInt8], originalSize: Int64, path: String, io: any FileIO) throws(LedgerError) {
         var failure: String? = nil
         if lseek(descriptor, off_t(originalSize), SEEK_SET) < 0 {
             failure = "seek failed: \(String(cString: strerror(errno)))"
         }
         var done = 0
         while failure == nil && done < bytes.count {
-            if let inject = faultInjector, !inject("write") { failure = "write failed: injected fault"; break }
-            let count = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + done, $0.count - done) }
+            let count = bytes.withUnsafeBytes { io.write(descriptor, UnsafeRawBufferPointer(rebasing: $0[done...])) }
             if count < 0 {
                 if errno == EINTR { continue }
                 failure = "write failed: \(String(cString: strerror(errno)))"
@@ -99,14 +92,12 @@ public enum LedgerStore {
             }
         }
         if failure == nil {
-            if let inject = faultInjector, !inject("fsync") {
-                failure = "fsync failed: injected fault"
-            } else if fsync(descriptor) != 0 {
+            if io.fsync(descriptor) != 0 {
                 failure = "fsync failed: \(String(cString: strerror(errno)))"
             }
         }
         guard let failure else {
-            didSync?()
+            io.didSync()
             return
         }
         // The entry was not acknowledged: remove whatever part of it reached the file.
