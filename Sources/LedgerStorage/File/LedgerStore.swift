@@ -18,9 +18,9 @@ public enum LedgerStore {
     /// fsync'd. A crash at any point leaves either no ledger or a complete one, never a 0-byte file;
     /// a temporary file left by a crash is removed by the next create.
     public static func create(path: String, genesis: DecodedEntry, io: any FileIO = SystemFileIO()) throws(LedgerError) {
-        do throws(LedgerError) { _ = try LedgerState().applying(genesis) } catch { throw error.located(path) }
         var status = stat()
         if lstat(path, &status) == 0 { throw LedgerError(.usage, "already exists; refusing to overwrite a ledger", file: path) }
+        do throws(LedgerError) { _ = try LedgerState().applying(genesis) } catch { throw error.located(path) }
         let temporary = path + ".emc-init"
         try removeStaleTemporary(temporary)
         let descriptor = open(temporary, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
