@@ -4,7 +4,7 @@
 // in the root package's FuzzTargets module, which the regression tests replay too.
 import PackageDescription
 
-let targets = ["FuzzContract", "FuzzEntry", "FuzzMetrics", "FuzzPem"]
+let targets = ["FuzzContract", "FuzzEntry", "FuzzMetrics", "FuzzPem", "FuzzCache"]
 
 let package = Package(
     name: "FuzzTesting",

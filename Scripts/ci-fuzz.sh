@@ -10,7 +10,7 @@ strict="${CI_FUZZ_STRICT:-0}"
 
 crashed=()
 skipped=()
-for target in contract entry metrics pem; do
+for target in contract entry metrics pem cache; do
     "$root/Scripts/fuzz.sh" "$target" "$seconds"
     case $? in
         0) ;;

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Builds and runs one libFuzzer target for SECONDS seconds, then prints its execution count.
 #   Scripts/fuzz.sh TARGET SECONDS [extra libFuzzer flags...]
-# TARGET is one of: contract entry metrics pem (FuzzTesting/Sources/Fuzz<Target>).
+# TARGET is one of: contract entry metrics pem cache (FuzzTesting/Sources/Fuzz<Target>).
 # Seeds come from FuzzTesting/Corpus/TARGET (read-only) and tokens from FuzzTesting/Dictionaries/;
 # new inputs go to FuzzTesting/.build/corpus/TARGET and crashing inputs to FuzzTesting/.build/artifacts/.
 # Exit status: 0 when no crash was found, 1 when one was, 2 on bad usage, 3 when the build failed.
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 
-targets="contract entry metrics pem"
+targets="contract entry metrics pem cache"
 if [ $# -lt 2 ] || [[ " $targets " != *" $1 "* ]] || ! [[ "$2" =~ ^[0-9]+$ ]]; then
     echo "usage: $0 TARGET SECONDS [libFuzzer flags...]   (TARGET: $targets)" >&2
     exit 2

@@ -143,4 +143,13 @@ static inline int emc_write_pem(EVP_PKEY *key, int isPrivate, char *out, int cap
 
 static inline void emc_clear_errors(void) { ERR_clear_error(); }
 
+/// HMAC-SHA256 of data under key (EVP_Q_mac, OpenSSL 3); writes 32 bytes to out.
+static inline int emc_hmac_sha256(const unsigned char *key, size_t keyLength,
+                                  const unsigned char *data, size_t length, unsigned char out[32]) {
+    size_t outLength = 0;
+    unsigned char *result = EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, key, keyLength,
+                                      data, length, out, 32, &outLength);
+    return result != NULL && outLength == 32;
+}
+
 #endif

@@ -93,4 +93,31 @@ public enum FuzzFixture {
         let rotate = try EntryBuilder.rotateKey(after: prefixState, member: "yu", oldKey: key("yu"), newKey: key("yu-2"), time: time(7))
         return [accept.lineBytes, rotate.lineBytes]
     }
+
+    /// The member whose state cache the cache target loads.
+    public static var cacheMember: PrivateKey { key("yu") }
+
+    /// `cacheMember`'s cache key for the prefix's ledger.
+    public static let cacheKey: StateCacheKey = {
+        do { return try StateCacheKey(member: cacheMember, ledgerID: prefixState.ledgerID) } catch {
+            preconditionFailure("cannot derive the fixture cache key: \(error)")
+        }
+    }()
+
+    /// The prefix as file bytes.
+    public static var prefixBytes: [UInt8] { prefixEntries.flatMap { $0.lineBytes + [0x0a] } }
+
+    /// A valid state cache of the whole prefix (the seed of the cache fuzzer's corpus).
+    public static func prefixCache() -> [UInt8] {
+        let verified = VerifiedLedger(state: prefixState, validByteCount: Int64(prefixBytes.count),
+                                      lastLineOffset: Int64(prefixBytes.count - prefixEntries.last!.lineBytes.count - 1), tornTail: nil)
+        guard let bytes = StateCache.encode(verified, key: cacheKey) else { preconditionFailure("cannot encode the fixture cache") }
+        return bytes
+    }
+
+    /// The entry the cache target's writer appends, built from the state the writer holds: what
+    /// a cache could steer if it were trusted blindly.
+    public static func nextRotation(after state: LedgerState) throws -> Entry {
+        try EntryBuilder.rotateKey(after: state, member: "yu", oldKey: key("yu"), newKey: key("yu-2"), time: time(7))
+    }
 }

@@ -76,52 +76,78 @@ extension LedgerState {
             })
     }
 
-    /// Rebuilds a state from a snapshot; nil when anything in it does not make sense.
+    /// Rebuilds a state from a snapshot; nil when anything in it does not make sense. Total: no
+    /// input traps (a snapshot is read back from a file, and a file is a stranger).
     package init?(snapshot: StateSnapshot) {
         self.init()
+        func valid(_ period: Period?) -> Bool { period.map { (1000 * 12...9999 * 12 + 11).contains($0.monthIndex) } ?? true }
+        func validSeq(_ seq: Int64?) -> Bool { seq.map { $0 >= 0 && $0 <= snapshot.headSeq } ?? true }
         func member(_ item: StateSnapshot.Member) -> MemberRecord? {
             guard let raw = Hex.decode(item.key), let key = try? PublicKey(rawRepresentation: raw) else { return nil }
             var record = MemberRecord(name: item.name, role: item.role, key: key)
             record.active = item.active
             return record
         }
-        func report(_ item: StateSnapshot.Report) -> ReportRecord {
-            ReportRecord(metric: item.metric, value: item.value, reporter: item.reporter, seq: item.seq, superseded: item.superseded)
+        func report(_ item: StateSnapshot.Report) -> ReportRecord? {
+            guard validSeq(item.seq), item.superseded.allSatisfy({ validSeq($0) }) else { return nil }
+            return ReportRecord(metric: item.metric, value: item.value, reporter: item.reporter, seq: item.seq, superseded: item.superseded)
         }
+        guard snapshot.headSeq >= 0, snapshot.settlementCount >= 0, valid(snapshot.activationPeriod),
+              valid(snapshot.runState.lastSettled) else { return nil }
         ledgerID = snapshot.ledgerID
         headSeq = snapshot.headSeq
         headHash = snapshot.headHash
-        lastTime = snapshot.lastTime.flatMap(Timestamp.init)
+        if let text = snapshot.lastTime {
+            guard let time = Timestamp(text) else { return nil }
+            lastTime = time
+        }
         founder = snapshot.founder
         for item in snapshot.members {
-            guard let record = member(item) else { return nil }
+            guard let record = member(item), memberIndexByName[record.name] == nil,
+                  memberNameByKeyID[record.key.keyID] == nil else { return nil }
             memberIndexByName[record.name] = members.count
             memberNameByKeyID[record.key.keyID] = record.name
             members.append(record)
         }
         registeredKeyIDs = Set(snapshot.registeredKeyIDs)
         for item in snapshot.contracts {
-            guard let contract = checkContract(source: item.text).contract, let status = ContractVersion.Status(rawValue: item.status) else { return nil }
+            guard item.number == contracts.count + 1, contractIndexByHash[item.hash] == nil, valid(item.effective),
+                  validSeq(item.introducedAt), validSeq(item.closedAt), item.votes.allSatisfy({ validSeq($0.seq) }),
+                  let contract = checkContract(source: item.text).contract,
+                  let status = ContractVersion.Status(rawValue: item.status) else { return nil }
             var version = ContractVersion(number: item.number, text: item.text, hash: item.hash, contract: contract,
                                           introducedAt: item.introducedAt, acceptedBy: item.acceptedBy, status: status)
             version.proposer = item.proposer
             version.reason = item.reason
             version.effective = item.effective
-            version.joiners = item.joiners.compactMap(member)
+            var joiners: [MemberRecord] = []
+            for joiner in item.joiners {
+                guard let record = member(joiner) else { return nil }
+                joiners.append(record)
+            }
+            version.joiners = joiners
             version.votes = item.votes.map { ($0.member, $0.approve, $0.seq) }
             version.closedAt = item.closedAt
             addContract(version)
         }
+        guard !contracts.isEmpty || snapshot.headSeq == 0 else { return nil }
         activationPeriod = snapshot.activationPeriod
         for item in snapshot.openReports {
-            guard let period = item.period else { return nil }
-            openReports[period, default: [:]][item.metric] = report(item)
+            guard let period = item.period, valid(period), openReports[period]?[item.metric] == nil,
+                  let record = report(item) else { return nil }
+            openReports[period, default: [:]][item.metric] = record
         }
         runState = snapshot.runState
         for item in snapshot.recentSettlements {
-            guard (1...contracts.count).contains(item.version) else { return nil }
-            let reports = item.reports.map(report)
-            let metrics = Dictionary(uniqueKeysWithValues: reports.map { ($0.metric, $0.value) })
+            guard item.version >= 1, item.version <= contracts.count, valid(item.period), validSeq(item.seq),
+                  valid(item.runStateBefore.lastSettled) else { return nil }
+            var reports: [ReportRecord] = []
+            var metrics: [String: Value] = [:]
+            for reportItem in item.reports {
+                guard let record = report(reportItem), metrics[record.metric] == nil else { return nil }
+                reports.append(record)
+                metrics[record.metric] = record.value
+            }
             guard let settlement = try? ContractLanguage.settle(contract: contracts[item.version - 1].contract, period: item.period,
                                                                 metrics: metrics, state: item.runStateBefore) else { return nil }
             recentSettlements.append(SettlementRecord(period: item.period, version: item.version, seq: item.seq, reports: reports,
@@ -131,7 +157,8 @@ extension LedgerState {
         totalsPaid = snapshot.totalsPaid
         settlementCount = snapshot.settlementCount
         for item in snapshot.disputes {
-            guard let status = DisputeRecord.Status(rawValue: item.status) else { return nil }
+            guard valid(item.period), validSeq(item.seq), validSeq(item.closedAt), item.votes.allSatisfy({ validSeq($0.seq) }),
+                  let status = DisputeRecord.Status(rawValue: item.status) else { return nil }
             disputes.append(DisputeRecord(seq: item.seq, disputer: item.disputer, period: item.period,
                                           corrections: item.corrections.map { ($0.metric, $0.value) }, reason: item.reason,
                                           votes: item.votes.map { ($0.member, $0.approve, $0.seq) }, status: status, closedAt: item.closedAt))

@@ -27,6 +27,7 @@ public enum KeyFiles {
         guard pem.contains("-----BEGIN") else {
             throw CryptoError(.keyMalformed, "\(source): not a PEM private key")
         }
+        try requireOnePEMBlock(pem, source: source)
         let key: OpaquePointer? = pem.withCString { emc_read_private_pem($0, Int32(strlen($0))) }
         guard let key else {
             emc_clear_errors()
@@ -46,6 +47,7 @@ public enum KeyFiles {
         guard pem.contains("-----BEGIN PUBLIC KEY-----") else {
             throw CryptoError(.keyMalformed, "\(source): not a PEM public key")
         }
+        try requireOnePEMBlock(pem, source: source)
         let key: OpaquePointer? = pem.withCString { emc_read_public_pem($0, Int32(strlen($0))) }
         guard let key else {
             emc_clear_errors()
@@ -56,6 +58,18 @@ public enum KeyFiles {
             throw CryptoError(.keyNotEd25519, "\(source): not an Ed25519 key (emc uses Ed25519 only)")
         }
         return try PublicKey(owning: key)
+    }
+
+    /// Throws unless `pem` is exactly one PEM block with nothing but whitespace before or after it
+    /// (a second block or trailing text would be silently ignored by libcrypto).
+    static func requireOnePEMBlock(_ pem: String, source: String) throws(CryptoError) {
+        let text = pem.trimmingWhitespace
+        let ends = text.ranges(of: "-----END ")
+        // One BEGIN at the very start, one END whose line is the very last.
+        guard text.ranges(of: "-----BEGIN ").count == 1, ends.count == 1, text.hasPrefix("-----BEGIN "), text.hasSuffix("-----"),
+              !text[ends[0].upperBound...].utf8.contains(0x0a) else {
+            throw CryptoError(.keyMalformed, "\(source): a key file must hold exactly one PEM block and nothing else")
+        }
     }
 
     /// Writes `NAME.key` (0600, created exclusively) and `NAME.pub` into `directory`.
@@ -120,5 +134,16 @@ public enum KeyFiles {
         guard written == bytes.count, fsync(descriptor) == 0 else {
             throw CryptoError(.keyWriteFailed, "\(path): cannot write key file")
         }
+    }
+}
+
+extension String {
+    /// Without leading and trailing ASCII whitespace (space, tab, CR, LF).
+    fileprivate var trimmingWhitespace: String {
+        let whitespace: Set<UInt8> = [0x20, 0x09, 0x0d, 0x0a]
+        var bytes = Substring(self).utf8[...]
+        while let first = bytes.first, whitespace.contains(first) { bytes = bytes.dropFirst() }
+        while let last = bytes.last, whitespace.contains(last) { bytes = bytes.dropLast() }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -230,7 +230,7 @@ struct LedgerBench {
 
     /// One durable batch of `bulkCount` entries signed in this process, the same again as received
     /// from elsewhere (every signature verified), then `incrementalCount` more and the verify that
-    /// follows them, resuming from the checkpoint a member kept before they were added.
+    /// follows them, resuming from the state cache a member kept before they were added.
     mutating func measureBulkAndIncremental() throws {
         log("bulk append and incremental verify")
         let writer = try BenchWriter(path: path)
@@ -244,14 +244,15 @@ struct LedgerBench {
         let received = try ledger.next(bulkCount).map { try DecodedEntry(line: try DecodedEntry(entry: $0).lineBytes).entry }
         let (_, receivedSeconds) = try Clock.measure { try writer.append(received) }
         figures.receivedBulkSeconds = receivedSeconds
-        // The member's checkpoint: what `emc verify --checkpoint FILE` saves after verifying.
-        Checkpoint.save(writer.verified, to: checkpointPath)
+        // The member's state cache: what `emc verify --cache FILE --key KEY` saves after verifying.
+        let cacheKey = try StateCacheKey(member: PrivateKey(), ledgerID: writer.state.ledgerID)
+        try StateCache.save(writer.verified, to: cachePath, key: cacheKey, lockingLedger: path)
         try writer.append(try ledger.next(incrementalCount))
         let head = writer.state.headHash
         writer.close()
         let (verified, seconds) = try Clock.measure { () throws -> VerifiedLedger in
-            guard let checkpoint = Checkpoint.load(from: checkpointPath) else { throw BenchError("cannot load \(checkpointPath)") }
-            return try Verifier.verify(path: path, resumingFrom: checkpoint)
+            guard let cached = StateCache.load(from: cachePath, key: cacheKey) else { throw BenchError("cannot load \(cachePath)") }
+            return try Verifier.verify(path: path, resumingFrom: cached)
         }
         guard verified.state.headHash == head, verified.tornTail == nil else {
             throw BenchError("the incremental verify did not end at the written head")
@@ -260,8 +261,8 @@ struct LedgerBench {
         figures.incrementalEntries = incrementalCount
     }
 
-    var checkpointPath: String { directory + "/bench-member.checkpoint" }
+    var cachePath: String { directory + "/bench-member.emc-state" }
 
-    /// Every file the benchmark leaves in its directory.
-    var createdFiles: [String] { [path, Checkpoint.snapshotPath(forLedger: path), checkpointPath] }
+    /// Every file the benchmark leaves in its directory (its writers use no state cache).
+    var createdFiles: [String] { [path, cachePath] }
 }

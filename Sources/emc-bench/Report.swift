@@ -87,7 +87,7 @@ struct Report {
             + "\(Self.number(Double(ledger.bulkEntries) / ledger.receivedBulkSeconds, decimals: 0)) entries/s;")
         lines.append("  settle_400x12: contracts of 10/20/50/100 members and 5/10/25/50 rules, 100 of each, one core.")
         if quick { lines.append("  QUICK RUN (--quick): few samples and small batches; not figures to quote.") }
-        lines.append("  incremental: load a checkpoint file, then Verifier.verify(path:resumingFrom:) over \(ledger.incrementalEntries) new entries.")
+        lines.append("  incremental: load a state cache file, then Verifier.verify(path:resumingFrom:) over \(ledger.incrementalEntries) new entries.")
         return lines.joined(separator: "\n")
     }
 }

@@ -19,9 +19,9 @@ struct Audit: ParsableCommand {
         let export = try AuditExport.read(source: FileReplay(path: ledger), from: try from.map { try parsePeriodOption($0, flag: "--from") },
                                           to: try to.map { try parsePeriodOption($0, flag: "--to") })
         switch format {
-        case .csv: print(AuditExport.csv(export), terminator: "")
+        case .csv: StandardOutput.write(AuditExport.csv(export))
         case .json: printJSON(AuditExport.json(export))
-        case .beancount: print(AuditExport.beancount(export), terminator: "")
+        case .beancount: StandardOutput.write(AuditExport.beancount(export))
         }
     }
 }

@@ -25,9 +25,12 @@ struct EMC: ParsableCommand {
 
     /// Runs the command; every error becomes one line on stderr and a documented exit code.
     static func main() {
+        // A closed pipe is an EPIPE write error that `StandardOutput` handles, not a silent death.
+        signal(SIGPIPE, SIG_IGN)
         do {
             var command = try parseAsRoot()
             try command.run()
+            StandardOutput.finish()
         } catch {
             exit(reporting: error)
         }

@@ -17,7 +17,7 @@ struct Log: ParsableCommand {
                 printJSON(.object(["seq": .integer(entry.seq), "time": .string(entry.time.text), "kind": .string(entry.kind),
                                    "signer": .string(signer), "summary": .string(summary), "hash": .string(decoded.hash)]))
             } else {
-                print("\(entry.seq)  \(entry.time)  \(entry.kind.padded(12))  \(signer.padded(12))  \(summary)")
+                StandardOutput.write("\(entry.seq)  \(entry.time)  \(entry.kind.padded(12))  \(signer.padded(12))  \(summary)\n")
             }
         })
         try verified.requireNoTornTail(path: ledger)

@@ -7,7 +7,7 @@ import LedgerStorage
 func perform(_ action: Action, on ledger: String, signer: PrivateKey, append: AppendOptions) throws -> PlannedAction {
     var planned: PlannedAction? = nil
     do {
-        try LedgerStore.append(path: ledger) { state in
+        try LedgerStore.append(path: ledger, key: signer) { state in
             let result = try state.plan(action, time: try append.timestamp(after: state), signer: signer)
             planned = result
             return result.entries

@@ -12,9 +12,9 @@ struct Repair: ParsableCommand {
 
     func run() throws {
         guard let result = try LedgerStore.repair(path: ledger) else {
-            print("nothing to repair: \(ledger) has no torn tail")
+            StandardOutput.write("nothing to repair: \(ledger) has no torn tail\n")
             return
         }
-        print("removed a torn tail of \(result.removedBytes) bytes; \(result.entries) entries remain; original kept at \(result.backupPath)")
+        StandardOutput.write("removed a torn tail of \(result.removedBytes) bytes; \(result.entries) entries remain; original kept at \(result.backupPath)\n")
     }
 }

@@ -13,7 +13,7 @@ struct Status: ParsableCommand {
 
     func run() throws {
         let state = try readVerifiedState(ledger, quiet: quiet)
-        if json { printJSON(StatusReport.json(state)) } else { print(StatusReport.text(state), terminator: "") }
+        if json { printJSON(StatusReport.json(state)) } else { StandardOutput.write(StatusReport.text(state)) }
     }
 }
 

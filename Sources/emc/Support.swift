@@ -55,7 +55,7 @@ func parseMemberSpec(_ spec: String) throws -> EntryBuilder.RosterMember {
 
 /// Prints JSON built from `JSONValue` on one line.
 func printJSON(_ value: JSONValue) {
-    print(value.canonicalString)
+    StandardOutput.write(value.canonicalString + "\n")
 }
 
 /// Shows progress of long reads on stderr when it is a terminal, throttled to a few updates a second.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Ledger
 import LedgerStorage
 import LedgerReports
+import LedgerCrypto
 
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,16 +12,23 @@ struct Verify: ParsableCommand {
     @Argument(help: "The ledger file.") var ledger: String
     @Flag(help: "Print a JSON summary on stdout.") var json = false
     @Flag(help: "No progress on stderr.") var quiet = false
-    @Option(help: "A checkpoint file you keep: when it matches the ledger, only entries appended since are verified; it is updated after a successful verify.")
-    var checkpoint: String?
+    @Option(help: ArgumentHelp("A state cache file you keep (needs --key): when it verifies under your key and fits the ledger, only entries appended since are verified; it is written after a successful verify. An existing file that is not a state cache of this ledger is never overwritten.", valueName: "file"))
+    var cache: String?
+    @Option(help: "Your private key, which authenticates the --cache file.") var key: String?
+    @Option(help: .hidden) var checkpoint: String?
 
     func run() throws {
+        if checkpoint != nil {
+            throw CommandError(message: "--checkpoint is gone: keep a state cache with --cache FILE --key KEY (a signed checkpoint is something else)")
+        }
+        guard (cache == nil) == (key == nil) else { throw CommandError(message: "--cache and --key go together") }
+        let member = try key.map { try KeyFiles.loadPrivateKey(path: $0) }
+        let saved = try cache.flatMap { cache in try member.flatMap { try loadCache(cache, member: $0) } }
         let progress = ProgressReporter(label: "verifying", path: ledger, quiet: quiet)
         let verified: VerifiedLedger
         var resumedAt: Int64? = nil
         do {
-            if let checkpoint, let saved = Checkpoint.load(from: checkpoint),
-               let resumed = try? Verifier.verify(path: ledger, resumingFrom: saved, progress: progress.update) {
+            if let saved, let resumed = try? Verifier.verify(path: ledger, resumingFrom: saved, progress: progress.update) {
                 verified = resumed
                 resumedAt = saved.entryCount
             } else {
@@ -45,7 +53,9 @@ struct Verify: ParsableCommand {
             }
             throw torn
         }
-        if let checkpoint { Checkpoint.save(verified, to: checkpoint) }
+        if let cache, let member {
+            try StateCache.save(verified, to: cache, key: try StateCacheKey(member: member, ledgerID: state.ledgerID), lockingLedger: ledger)
+        }
         if json {
             var fields: [String: JSONValue] = [
                 "ok": .bool(true), "entries": .integer(state.headSeq), "members": .integer(Int64(state.members.count)),
@@ -54,8 +64,17 @@ struct Verify: ParsableCommand {
             if let resumedAt { fields["resumed_after"] = .integer(resumedAt) }
             printJSON(.object(fields))
         } else {
-            let resumed = resumedAt.map { $0 == state.headSeq ? " (no entries since the checkpoint)" : " (verified entries \($0 + 1)-\(state.headSeq) after the checkpoint)" } ?? ""
-            print("ok: \(state.headSeq) entries, \(state.members.count) members, head \(state.headHash)\(resumed)")
+            let resumed = resumedAt.map { $0 == state.headSeq ? " (no entries since the cache)" : " (verified entries \($0 + 1)-\(state.headSeq) after the cache)" } ?? ""
+            StandardOutput.write("ok: \(state.headSeq) entries, \(state.members.count) members, head \(state.headHash)\(resumed)\n")
         }
+    }
+
+    /// The state cached in `path` if it verifies under `member`'s key; nil when there is none yet
+    /// (or it does not verify: then everything is verified). Throws, before any work, when `path`
+    /// exists and is not a state cache of this ledger, since it would be refused at the end.
+    func loadCache(_ path: String, member: PrivateKey) throws -> VerifiedLedger? {
+        let ledgerID = try Verifier.verify(path: ledger, limit: 1).state.ledgerID
+        try StateCache.checkWritable(path, ledgerID: ledgerID)
+        return StateCache.load(from: path, key: try StateCacheKey(member: member, ledgerID: ledgerID))
     }
 }

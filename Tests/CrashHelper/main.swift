@@ -14,7 +14,7 @@ import Glibc
 #endif
 import FuzzTargets
 import Ledger
-@_spi(FaultInjection) import LedgerStorage
+import LedgerStorage
 import LedgerCrypto
 
 /// Writes `text` to `descriptor` unbuffered, so it is out before any later SIGKILL.
@@ -69,17 +69,15 @@ func tear(path: String) throws -> Never {
 
 func append(path: String, count: Int, mode: String?, victim: Int) throws {
     var fsyncCalls = 0, syncs = 0
-    if mode == "kill-before-fsync" {
-        LedgerStore.faultInjector = { operation in
-            if operation == "fsync" { fsyncCalls += 1; if fsyncCalls == victim { killSelf() } }
-            return true
-        }
-    } else if mode == "kill-after-fsync" {
-        LedgerStore.didSync = { syncs += 1; if syncs == victim { killSelf() } }
-    }
+    let io = FaultyFileIO(fault: { operation in
+        if mode == "kill-before-fsync" && operation == "fsync" { fsyncCalls += 1; if fsyncCalls == victim { killSelf() } }
+        return true
+    }, afterSync: {
+        if mode == "kill-after-fsync" { syncs += 1; if syncs == victim { killSelf() } }
+    })
     for index in 1...max(count, 1) {
         if mode == "tear" && index == victim { try tear(path: path) }
-        let written = try LedgerStore.append(path: path) { state in [try nextRotation(after: state)] }
+        let written = try LedgerStore.append(path: path, io: io) { state in [try nextRotation(after: state)] }
         for entry in written {
             emit("ACK \(entry.entry.seq) \(entry.hash)\n", to: 1)
         }

@@ -1,36 +1,36 @@
 import Foundation
 import FuzzTargets
 import Ledger
-@_spi(FaultInjection) import LedgerStorage
+import LedgerStorage
 import LedgerCrypto
 import Testing
 
 /// I/O errors at every write and fsync of an append sequence (issue 7): each failure is a clear
 /// `.io` error, leaves the file byte-identical and valid, and is never retried into a success.
-/// `LedgerStore.faultInjector` is a global, so these tests run one at a time.
-@Suite(.serialized) struct FaultInjectionTests {
-    /// One step of the sequence: create the ledger, or append the entries `make` builds.
+/// Faults come from a `FaultyFileIO` handed to the store: no global state, so the tests may run in parallel.
+@Suite struct FaultInjectionTests {
+    /// One step of the sequence: create the ledger, or append the entries `make` builds, through `io`.
     struct Step: Sendable {
         var name: String
-        var run: @Sendable (String) throws -> Void
+        var run: @Sendable (String, any FileIO) throws -> Void
     }
 
     static let steps: [Step] = {
         let hash = ReliabilityLedger.contractHash
-        var steps = [Step(name: "create") { path in try LedgerStore.create(path: path, genesis: FuzzFixture.prefixEntries[0]) }]
+        var steps = [Step(name: "create") { path, io in try LedgerStore.create(path: path, genesis: FuzzFixture.prefixEntries[0], io: io) }]
         for name in ["yu", "chef", "farm"] {
-            steps.append(Step(name: "append accept by \(name)") { path in
-                try LedgerStore.append(path: path) { state in
+            steps.append(Step(name: "append accept by \(name)") { path, io in
+                try LedgerStore.append(path: path, io: io) { state in
                     [try EntryBuilder.accept(after: state, contractHash: hash, time: Timestamp(secondsSinceEpoch: 1_600_000_000 + state.headSeq),
                                              key: FuzzFixture.key(name))]
                 }
             })
         }
-        steps.append(Step(name: "append one rotation") { path in
-            try LedgerStore.append(path: path) { state in [try ReliabilityLedger.nextRotation(after: state)] }
+        steps.append(Step(name: "append one rotation") { path, io in
+            try LedgerStore.append(path: path, io: io) { state in [try ReliabilityLedger.nextRotation(after: state)] }
         })
-        steps.append(Step(name: "append a batch of three rotations") { path in
-            try LedgerStore.append(path: path) { state in
+        steps.append(Step(name: "append a batch of three rotations") { path, io in
+            try LedgerStore.append(path: path, io: io) { state in
                 var next = state, entries: [Entry] = []
                 for _ in 0..<3 {
                     let entry = try ReliabilityLedger.nextRotation(after: next)
@@ -46,16 +46,15 @@ import Testing
     /// Runs every step with `inject` installed; returns the operations seen and the step that failed.
     func runSequence(path: String, failing victim: Int?) throws -> (operations: [String], outcomes: [Result<Void, any Error>], before: [[UInt8]?]) {
         var operations: [String] = []
-        LedgerStore.faultInjector = { operation in
+        let io = FaultyFileIO(fault: { operation in
             operations.append(operation)
             return operations.count != victim
-        }
-        defer { LedgerStore.faultInjector = nil }
+        })
         var outcomes: [Result<Void, any Error>] = []
         var before: [[UInt8]?] = []
         for step in Self.steps {
             before.append(fileBytes(path))
-            outcomes.append(Result { try step.run(path) })
+            outcomes.append(Result { try step.run(path, io) })
         }
         return (operations, outcomes, before)
     }

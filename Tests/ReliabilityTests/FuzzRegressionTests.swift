@@ -39,6 +39,18 @@ import Testing
         case "pem":
             return [text("-----BEGIN PRIVATE KEY-----\n" + String(repeating: "A", count: 100_000) + "\n-----END PRIVATE KEY-----\n"),
                     text("-----BEGIN PUBLIC KEY-----\n\0\n-----END PUBLIC KEY-----\n"), []]
+        case "cache":
+            // The valid cache, truncated at every 97th byte, each byte flipped in turn (a sample), and
+            // as another ledger's (another first line).
+            let valid = FuzzFixture.prefixCache()
+            var inputs = [valid, Array(valid.dropLast()), valid + valid, Array(valid.prefix(19))]
+            inputs += stride(from: 0, to: valid.count, by: 97).map { Array(valid.prefix($0)) }
+            inputs += stride(from: 0, to: valid.count, by: 89).map { index in
+                var edited = valid
+                edited[index] ^= 0x20
+                return edited
+            }
+            return inputs + [text("{\"headSeq\": -1}"), text("{\"contracts\": [], \"headSeq\": 4}"), []]
         default:
             return []
         }
@@ -61,6 +73,16 @@ import Testing
 
     @Test func fixtureContractPassesTheChecker() {
         #expect(checkContractDiagnostics(FuzzFixture.contractText).isEmpty)
+    }
+
+    /// The cache corpus holds a valid cache of the fixture prefix. EMC_REGENERATE_FIXTURES=1 rewrites it.
+    @Test func cacheSeedCorpusMatchesTheFixture() throws {
+        let url = Self.corpusRoot.appendingPathComponent("cache/valid-prefix.emc-state")
+        if ProcessInfo.processInfo.environment["EMC_REGENERATE_FIXTURES"] == "1" {
+            try Data(FuzzFixture.prefixCache()).write(to: url)
+        }
+        #expect(fileBytes(url.path) == FuzzFixture.prefixCache(), "valid-prefix.emc-state is out of date; rerun with EMC_REGENERATE_FIXTURES=1")
+        #expect(StateCache.decode(FuzzFixture.prefixCache(), key: FuzzFixture.cacheKey)?.state.headHash == FuzzFixture.prefixState.headHash)
     }
 
     /// The entry corpus holds the fixture prefix and lines that validly extend it, so the fuzzer

@@ -1,4 +1,5 @@
 import Ledger
+import LedgerCrypto
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -7,62 +8,82 @@ import Darwin
 
 /// The ledger file: create, append under an exclusive lock with fsync, repair a torn tail.
 /// Crash safety (SPEC.md, "Storage"): an entry is acknowledged only after its line and newline
-/// are written and fsync'd; a failed write or fsync truncates back and reports failure.
+/// are written and fsync'd; a failed write or fsync truncates back and reports failure. Writes and
+/// fsyncs go through `io` (tests inject `FaultyFileIO`). `FileEntryStore` is the same file behind
+/// the `EntryStore` interface.
 public enum LedgerStore {
-    /// Test seam for fault injection: when set, called before each write and fsync with the
-    /// operation's name; returning false makes that operation fail as if the disk had.
-    /// SPI so that out-of-module test tools (the crash helper) can reach it; nil in production.
-    @_spi(FaultInjection) public nonisolated(unsafe) static var faultInjector: ((String) -> Bool)? = nil
-
-    /// Test seam: when set, called after a successful write and fsync, before the caller is told
-    /// of success (lets a crash test kill the process at that point). Nil in production.
-    @_spi(FaultInjection) public nonisolated(unsafe) static var didSync: (() -> Void)? = nil
-
-    /// Creates `path` holding only `genesis` (which must be valid), fsyncs it and its directory.
-    public static func create(path: String, genesis: DecodedEntry) throws(LedgerError) {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+    /// Creates `path` holding only `genesis` (which must be valid), never over an existing file:
+    /// the line is written and fsync'd under a temporary name in the same directory
+    /// (`PATH.emc-init`), linked to `path` (which fails if `path` exists), and the directory is
+    /// fsync'd. A crash at any point leaves either no ledger or a complete one, never a 0-byte file;
+    /// a temporary file left by a crash is removed by the next create.
+    public static func create(path: String, genesis: DecodedEntry, io: any FileIO = SystemFileIO()) throws(LedgerError) {
+        var status = stat()
+        if lstat(path, &status) == 0 { throw LedgerError(.usage, "already exists; refusing to overwrite a ledger", file: path) }
+        do throws(LedgerError) { _ = try LedgerState().applying(genesis) } catch { throw error.located(path) }
+        let temporary = path + ".emc-init"
+        try removeStaleTemporary(temporary)
+        let descriptor = open(temporary, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
-            let reason = errno == EEXIST ? "already exists; refusing to overwrite a ledger" : "cannot create: \(String(cString: strerror(errno)))"
-            throw LedgerError(errno == EEXIST ? .usage : .io, reason, file: path)
+            throw LedgerError(.io, "cannot create: \(String(cString: strerror(errno)))", file: path)
         }
         defer { close(descriptor) }
         do throws(LedgerError) {
             guard flock(descriptor, LOCK_EX) == 0 else { throw LedgerError(.io, "cannot lock the ledger", file: path) }
-            _ = try LedgerState().applying(genesis)
-            try writeDurably(descriptor: descriptor, bytes: genesis.lineBytes + [0x0a], originalSize: 0, path: path)
+            try writeDurably(descriptor: descriptor, bytes: genesis.lineBytes + [0x0a], originalSize: 0, path: path, io: io)
+            guard link(temporary, path) == 0 else {
+                throw errno == EEXIST ? LedgerError(.usage, "already exists; refusing to overwrite a ledger", file: path)
+                                      : LedgerError(.io, "cannot create: \(String(cString: strerror(errno)))", file: path)
+            }
         } catch {
-            // Nothing was acknowledged: remove the file this call created.
-            unlink(path)
-            var located = error
-            located.file = located.file ?? path
-            throw located
+            // Nothing was acknowledged: remove the temporary file this call created.
+            unlink(temporary)
+            throw error.located(path)
         }
+        unlink(temporary)
         try syncDirectory(of: path)
-        unlink(Checkpoint.snapshotPath(forLedger: path))
+    }
+
+    /// Removes a temporary file an interrupted create left behind: a regular file that is empty or
+    /// starts like an entry line. Anything else under that name is refused, not removed.
+    static func removeStaleTemporary(_ temporary: String) throws(LedgerError) {
+        var status = stat()
+        guard lstat(temporary, &status) == 0 else { return }
+        var first: UInt8 = 0
+        if (status.st_mode & S_IFMT) == S_IFREG, case .success(let descriptor) = RegularFile.open(temporary, flags: O_RDONLY, followLinks: false) {
+            let count = pread(descriptor, &first, 1, 0)
+            close(descriptor)
+            if count == 0 || (count == 1 && first == UInt8(ascii: "{")) {
+                unlink(temporary)
+                return
+            }
+        }
+        throw LedgerError(.usage, "exists and is not a file emc left behind; remove it or choose another ledger name", file: temporary)
     }
 
     /// Appends the entries `make` builds from the current state, in one durable write.
     /// The file is locked for the whole load-validate-write-fsync sequence, so concurrent
     /// writers are serialised and can never fork the chain. Returns the entries written.
     @discardableResult
-    public static func append(path: String, progress: ((_ entries: Int64, _ bytes: Int64) -> Void)? = nil,
+    /// With the acting member's `key`, the member's state cache is used and saved (see `StateCache`).
+    public static func append(path: String, key: PrivateKey? = nil, io: any FileIO = SystemFileIO(),
+                              progress: ((_ entries: Int64, _ bytes: Int64) -> Void)? = nil,
                               make: (LedgerState) throws -> [Entry]) throws -> [DecodedEntry] {
-        let writer = try LedgerWriter(path: path, progress: progress)
+        let writer = try LedgerWriter(path: path, key: key, io: io, progress: progress)
         defer { writer.close() }
         return try writer.append(make)
     }
 
     /// Writes `bytes` at the end of the file and fsyncs. On any failure the file is truncated
     /// back to `originalSize` (a failed fsync is never retried as if it had worked).
-    static func writeDurably(descriptor: Int32, bytes: [UInt8], originalSize: Int64, path: String) throws(LedgerError) {
+    static func writeDurably(descriptor: Int32, bytes: [UInt8], originalSize: Int64, path: String, io: any FileIO) throws(LedgerError) {
         var failure: String? = nil
         if lseek(descriptor, off_t(originalSize), SEEK_SET) < 0 {
             failure = "seek failed: \(String(cString: strerror(errno)))"
         }
         var done = 0
         while failure == nil && done < bytes.count {
-            if let inject = faultInjector, !inject("write") { failure = "write failed: injected fault"; break }
-            let count = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + done, $0.count - done) }
+            let count = bytes.withUnsafeBytes { io.write(descriptor, UnsafeRawBufferPointer(rebasing: $0[done...])) }
             if count < 0 {
                 if errno == EINTR { continue }
                 failure = "write failed: \(String(cString: strerror(errno)))"
@@ -71,14 +92,12 @@ public enum LedgerStore {
             }
         }
         if failure == nil {
-            if let inject = faultInjector, !inject("fsync") {
-                failure = "fsync failed: injected fault"
-            } else if fsync(descriptor) != 0 {
+            if io.fsync(descriptor) != 0 {
                 failure = "fsync failed: \(String(cString: strerror(errno)))"
             }
         }
         guard let failure else {
-            didSync?()
+            io.didSync()
             return
         }
         // The entry was not acknowledged: remove whatever part of it reached the file.
@@ -133,18 +152,38 @@ public enum LedgerStore {
         }
         guard output >= 0 else { throw LedgerError(.io, "cannot create a backup copy \(backupPath)", file: path) }
         defer { close(output) }
+        do throws(LedgerError) {
+            try copy(from: descriptor, to: output, backupPath: backupPath, path: path)
+        } catch {
+            // A partial copy is no backup: remove it, so a full disk leaves nothing behind.
+            unlink(backupPath)
+            throw error
+        }
+        try syncDirectory(of: backupPath)
+        return backupPath
+    }
+
+    static func copy(from descriptor: Int32, to output: Int32, backupPath: String, path: String) throws(LedgerError) {
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
         var position: off_t = 0
         while true {
             let count = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, position) }
             guard count >= 0 else { throw LedgerError(.io, "reading for the backup copy failed", file: path) }
             if count == 0 { break }
-            let written = buffer.withUnsafeBytes { Glibc.write(output, $0.baseAddress, count) }
-            guard written == count else { throw LedgerError(.io, "writing the backup copy \(backupPath) failed", file: path) }
+            guard RegularFile.writeAll(output, Array(buffer[0..<count])) else {
+                throw LedgerError(.io, "writing the backup copy \(backupPath) failed: \(String(cString: strerror(errno))); the ledger is untouched", file: path)
+            }
             position += off_t(count)
         }
         guard fsync(output) == 0 else { throw LedgerError(.io, "fsync of the backup copy failed", file: path) }
-        try syncDirectory(of: backupPath)
-        return backupPath
+    }
+}
+
+extension LedgerError {
+    /// The error with `file` set to `path` unless it names a file already.
+    func located(_ path: String) -> LedgerError {
+        var located = self
+        located.file = located.file ?? path
+        return located
     }
 }

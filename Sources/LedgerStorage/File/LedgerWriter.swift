@@ -9,18 +9,23 @@ import Glibc
 /// long-running writer many times). The verified state stays in memory; each `append` takes the
 /// exclusive lock, checks that the file still ends at the state's head (catching up on entries other
 /// writers appended meanwhile, verifying only those), applies, writes with one fsync, and unlocks.
-/// Opening loads the state from the checked snapshot (`LEDGER.state`) when it fits, verifying only
-/// what follows it; otherwise it verifies the whole file. Closing saves the snapshot.
+/// Opened with a member's key, it loads the state from that member's authenticated state cache
+/// (`StateCache`) when the cache verifies and fits, verifying only what follows it; otherwise it
+/// verifies the whole file. Closing saves the cache. Opened without a key, it uses no cache.
 public final class LedgerWriter {
     public let path: String
     public private(set) var verified: VerifiedLedger
     private let descriptor: Int32
     private let identity: (device: UInt64, inode: UInt64)
     private var isOpen = true
+    /// The member whose state cache this writer reads and saves; nil for no cache.
+    private let cacheOwner: PrivateKey?
+    /// Where writes and fsyncs go (tests inject faults here).
+    private let io: any FileIO
 
     public var state: LedgerState { verified.state }
 
-    public init(path: String, progress: ((_ entries: Int64, _ bytes: Int64) -> Void)? = nil) throws(LedgerError) {
+    public init(path: String, key: PrivateKey? = nil, io: any FileIO = SystemFileIO(), progress: ((_ entries: Int64, _ bytes: Int64) -> Void)? = nil) throws(LedgerError) {
         let descriptor = try Verifier.openLedger(path, flags: O_RDWR)
         var status = stat()
         guard fstat(descriptor, &status) == 0, flock(descriptor, LOCK_EX) == 0 else {
@@ -31,8 +36,11 @@ public final class LedgerWriter {
         self.path = path
         self.descriptor = descriptor
         self.identity = (UInt64(status.st_dev), UInt64(status.st_ino))
+        self.cacheOwner = key
+        self.io = io
         do throws(LedgerError) {
-            verified = try Self.load(descriptor: descriptor, path: path, progress: progress)
+            let cached = key.flatMap { Self.loadCache(ledgerPath: path, key: $0) }
+            verified = try Self.load(descriptor: descriptor, path: path, cached: cached, progress: progress)
             if let torn = verified.tornTailError(path: path) { throw torn.beforeAppending }
         } catch {
             Glibc.close(descriptor)
@@ -41,9 +49,18 @@ public final class LedgerWriter {
         }
     }
 
-    static func load(descriptor: Int32, path: String, progress: ((_ entries: Int64, _ bytes: Int64) -> Void)?) throws(LedgerError) -> VerifiedLedger {
-        if let checkpoint = Checkpoint.load(from: Checkpoint.snapshotPath(forLedger: path)) {
-            return try catchUp(from: checkpoint, descriptor: descriptor, path: path, progress: progress)
+    /// The member's cache of this ledger, if it exists and verifies under the member's key.
+    static func loadCache(ledgerPath: String, key: PrivateKey) -> VerifiedLedger? {
+        let cachePath = StateCache.path(forLedger: ledgerPath, keyID: key.publicKey.keyID)
+        guard let ledgerID = StateCache.claimedLedgerID(ofFile: cachePath),
+              let cacheKey = try? StateCacheKey(member: key, ledgerID: ledgerID) else { return nil }
+        return StateCache.load(from: cachePath, key: cacheKey)
+    }
+
+    static func load(descriptor: Int32, path: String, cached: VerifiedLedger?,
+                     progress: ((_ entries: Int64, _ bytes: Int64) -> Void)?) throws(LedgerError) -> VerifiedLedger {
+        if let cached {
+            return try catchUp(from: cached, descriptor: descriptor, path: path, progress: progress)
         }
         guard lseek(descriptor, 0, SEEK_SET) == 0 else { throw LedgerError(.io, "cannot seek", file: path) }
         return try Verifier.verify(descriptor: descriptor, path: path, progress: progress)
@@ -75,7 +92,7 @@ public final class LedgerWriter {
         }
         if Int64(status.st_size) == verified.validByteCount {
             if let seen = lastWritten, seen == Self.fingerprint(status) { return }
-            if (try? Checkpoint.checkHead(of: verified, descriptor: descriptor, path: path)) != nil { return }
+            if (try? StateCache.checkHead(of: verified, descriptor: descriptor, path: path)) != nil { return }
         }
         lastWritten = nil
         let current = try Self.catchUp(from: verified, descriptor: descriptor, path: path, progress: nil)
@@ -158,7 +175,7 @@ public final class LedgerWriter {
             throw located
         }
         lastWritten = nil
-        try LedgerStore.writeDurably(descriptor: descriptor, bytes: bytes, originalSize: verified.validByteCount, path: path)
+        try LedgerStore.writeDurably(descriptor: descriptor, bytes: bytes, originalSize: verified.validByteCount, path: path, io: io)
         verified = VerifiedLedger(state: state, validByteCount: verified.validByteCount + Int64(bytes.count),
                                   lastLineOffset: lastLineOffset, tornTail: nil)
         var status = stat()
@@ -168,10 +185,18 @@ public final class LedgerWriter {
         return written
     }
 
-    /// Saves the snapshot and closes the file.
+    /// Saves the member's state cache (under the lock, when the file is still at this writer's
+    /// state) and closes the file. A cache that cannot be saved is skipped: it only costs time.
     public func close() {
         guard isOpen else { return }
-        Checkpoint.save(verified, to: Checkpoint.snapshotPath(forLedger: path))
+        if let key = cacheOwner, flock(descriptor, LOCK_EX) == 0 {
+            var status = stat()
+            if fstat(descriptor, &status) == 0, Int64(status.st_size) == verified.validByteCount, !verified.state.isEmpty,
+               let cacheKey = try? StateCacheKey(member: key, ledgerID: verified.state.ledgerID) {
+                try? StateCache.save(verified, to: StateCache.path(forLedger: path, keyID: key.publicKey.keyID), key: cacheKey)
+            }
+            flock(descriptor, LOCK_UN)
+        }
         Glibc.close(descriptor)
         isOpen = false
     }

@@ -51,46 +51,46 @@ public enum Verifier {
         return try verify(descriptor: descriptor, path: path, limit: limit, progress: progress, willApply: willApply)
     }
 
-    /// Verifies only what was appended after `checkpoint`, a result this program verified earlier
-    /// (e.g. loaded with `Checkpoint.load`). The checkpoint's head must still be the line at its
+    /// Verifies only what was appended after `cached`, a result this program verified earlier
+    /// (e.g. loaded with `StateCache.load`). The cache's head must still be the line at its
     /// offset; otherwise this throws and the caller verifies from the start.
-    public static func verify(path: String, resumingFrom checkpoint: VerifiedLedger,
+    public static func verify(path: String, resumingFrom cached: VerifiedLedger,
                               progress: ((_ entries: Int64, _ bytes: Int64) -> Void)? = nil) throws(LedgerError) -> VerifiedLedger {
         let descriptor = try openForReading(path)
         defer { close(descriptor) }
-        return try verify(descriptor: descriptor, path: path, resumingFrom: checkpoint, progress: progress)
+        return try verify(descriptor: descriptor, path: path, resumingFrom: cached, progress: progress)
     }
 
-    static func verify(descriptor: Int32, path: String, resumingFrom checkpoint: VerifiedLedger,
+    static func verify(descriptor: Int32, path: String, resumingFrom cached: VerifiedLedger,
                        progress: ((_ entries: Int64, _ bytes: Int64) -> Void)?) throws(LedgerError) -> VerifiedLedger {
-        try Checkpoint.checkHead(of: checkpoint, descriptor: descriptor, path: path)
-        guard lseek(descriptor, off_t(checkpoint.validByteCount), SEEK_SET) >= 0 else {
-            throw LedgerError(.io, "cannot seek to the checkpoint", file: path)
+        try StateCache.checkHead(of: cached, descriptor: descriptor, path: path)
+        guard lseek(descriptor, off_t(cached.validByteCount), SEEK_SET) >= 0 else {
+            throw LedgerError(.io, "cannot seek to the end of the state cache", file: path)
         }
-        let reader = LineReader(path: path, descriptor: descriptor, offset: checkpoint.validByteCount,
-                                lineNumber: Int(checkpoint.state.headSeq))
-        return try verify(reader: reader, state: checkpoint.state, lastLineOffset: checkpoint.lastLineOffset,
+        let reader = LineReader(path: path, descriptor: descriptor, offset: cached.validByteCount,
+                                lineNumber: Int(cached.state.headSeq))
+        return try verify(reader: reader, state: cached.state, lastLineOffset: cached.lastLineOffset,
                           path: path, limit: nil, progress: progress, willApply: nil)
     }
 
     /// Opens the ledger file; a missing or unreadable file is an I/O error naming it.
+    /// Opens the ledger file, which must be a regular file: a FIFO or a device is refused at once
+    /// (never waited on or read forever). A missing or unreadable file is an I/O error naming it.
     static func openLedger(_ path: String, flags: Int32) throws(LedgerError) -> Int32 {
-        let descriptor = open(path, flags | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            let reason = errno == ENOENT ? "no such ledger file" : "cannot open: \(String(cString: strerror(errno)))"
-            throw LedgerError(.io, reason, file: path)
+        switch RegularFile.open(path, flags: flags) {
+        case .success(let descriptor):
+            return descriptor
+        case .failure(.errno(let code)) where code == ENOENT:
+            throw LedgerError(.io, "no such ledger file", file: path)
+        case .failure(.notRegular):
+            throw LedgerError(.io, "not a regular file", file: path)
+        case .failure(let failure):
+            throw LedgerError(.io, "cannot open: \(failure.reason)", file: path)
         }
-        return descriptor
     }
 
     package static func openForReading(_ path: String) throws(LedgerError) -> Int32 {
-        let descriptor = try openLedger(path, flags: O_RDONLY)
-        var status = stat()
-        guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
-            close(descriptor)
-            throw LedgerError(.io, "not a regular file", file: path)
-        }
-        return descriptor
+        try openLedger(path, flags: O_RDONLY)
     }
 
     static func verify(descriptor: Int32, path: String, limit: Int64? = nil, progress: ((_ entries: Int64, _ bytes: Int64) -> Void)?,

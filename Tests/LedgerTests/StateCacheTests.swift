@@ -7,11 +7,13 @@ import Foundation
 import LedgerCrypto
 import Testing
 
-@Suite struct CheckpointTests {
+@Suite struct StateCacheTests {
     func copyOfFixture(_ name: String) throws -> (URL, String) {
         let (directory, path) = try writeTemporaryLedger([UInt8](try Data(contentsOf: fixturesRoot.appendingPathComponent("ledgers/valid/\(name).jsonl"))))
         return (directory, path)
     }
+
+    static let yu = FixtureFactory.key("yu")
 
     /// Law: a state survives the snapshot round trip (the status report is byte-identical).
     @Test func snapshotRoundTripsTheState() throws {
@@ -22,57 +24,86 @@ import Testing
         #expect(restored.recentSettlements.map(\.payouts) == verified.state.recentSettlements.map(\.payouts))
     }
 
-    /// Resuming from a checkpoint gives the same state as verifying everything.
+    /// Resuming from a cache gives the same state as verifying everything.
     @Test func resumedVerificationEqualsFullVerification() throws {
         let (directory, path) = try copyOfFixture("lifecycle")
         defer { try? FileManager.default.removeItem(at: directory) }
         let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
         try Data((lines.prefix(10).joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: path))
         let early = try Verifier.verify(path: path)
-        Checkpoint.save(early, to: path + ".cp")
+        let key = try StateCacheKey(member: Self.yu, ledgerID: early.state.ledgerID)
+        try StateCache.save(early, to: path + ".cp", key: key)
         try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: path))
-        let checkpoint = try #require(Checkpoint.load(from: path + ".cp"))
-        let resumed = try Verifier.verify(path: path, resumingFrom: checkpoint)
+        let cached = try #require(StateCache.load(from: path + ".cp", key: key))
+        let resumed = try Verifier.verify(path: path, resumingFrom: cached)
         let full = try Verifier.verify(path: path)
         #expect(resumed.entryCount == full.entryCount && resumed.validByteCount == full.validByteCount)
         #expect(StatusReport.json(resumed.state).canonicalBytes == StatusReport.json(full.state).canonicalBytes)
-        // A checkpoint whose head no longer matches the ledger is refused.
+        // Another member's key, or any changed byte, and the cache is not used.
+        #expect(StateCache.load(from: path + ".cp", key: try StateCacheKey(member: FixtureFactory.key("chef"), ledgerID: early.state.ledgerID)) == nil)
+        let bytes = try #require(contentsOfFile(path + ".cp"))
+        for index in stride(from: 0, to: bytes.count, by: max(1, bytes.count / 97)) {
+            var edited = bytes
+            edited[index] ^= 0x01
+            #expect(StateCache.decode(edited, key: key) == nil, "byte \(index) changed and the cache still decoded")
+        }
+        #expect(StateCache.decode(Array(bytes.dropLast(10)), key: key) == nil)
+        // A cache whose head no longer matches the ledger is refused.
         var other = lines
         other[9] = Substring(String(other[9]).replacingOccurrences(of: "\"approve\":true", with: "\"approve\":false"))
         try Data((other.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: path))
-        #expect(throws: LedgerError.self) { try Verifier.verify(path: path, resumingFrom: checkpoint) }
+        #expect(throws: LedgerError.self) { try Verifier.verify(path: path, resumingFrom: cached) }
     }
 
-    /// The writer's snapshot is only a cache: stale, corrupt or foreign snapshots never change what is accepted.
-    @Test func appendsIgnoreStaleOrForeignSnapshots() throws {
+    /// The writer's cache is only a cache: stale, corrupt or foreign caches never change what is accepted.
+    @Test func appendsIgnoreStaleOrForeignCaches() throws {
         let (directory, path) = try copyOfFixture("lifecycle")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let snapshot = Checkpoint.snapshotPath(forLedger: path)
+        let cachePath = StateCache.path(forLedger: path, keyID: Self.yu.publicKey.keyID)
         func appendReport(_ value: String) throws {
-            try LedgerStore.append(path: path) { state in
+            try LedgerStore.append(path: path, key: Self.yu) { state in
                 [try EntryBuilder.report(after: state, period: Period("2020-08")!, metric: "revenue", value: value,
-                                         time: Timestamp("2020-09-01T09:00:00Z")!, key: FixtureFactory.key("yu"))]
+                                         time: Timestamp("2020-09-01T09:00:00Z")!, key: Self.yu)]
             }
         }
         try appendReport("1.00")
-        #expect(FileManager.default.fileExists(atPath: snapshot))
-        // A snapshot from another ledger (the demo) is refused by the head check; the append still works.
+        #expect(FileManager.default.fileExists(atPath: cachePath))
+        #expect(!FileManager.default.fileExists(atPath: StateCache.temporaryPath(for: cachePath)))
+        // A cache of another ledger (the demo) is not this ledger's: the append still works, and
+        // the foreign file is not overwritten.
         let demo = try Verifier.verify(path: fixturesRoot.appendingPathComponent("ledgers/valid/demo.jsonl").path)
-        Checkpoint.save(demo, to: snapshot)
+        try FileManager.default.removeItem(atPath: cachePath)
+        try StateCache.save(demo, to: cachePath, key: try StateCacheKey(member: Self.yu, ledgerID: demo.state.ledgerID))
+        let foreign = contentsOfFile(cachePath)
         try appendReport("2.00")
-        // Garbage in the snapshot: ignored.
-        try Data("not json".utf8).write(to: URL(fileURLWithPath: snapshot))
+        #expect(contentsOfFile(cachePath) == foreign)
+        // Garbage in the cache: ignored, and not overwritten.
+        try Data("not a cache".utf8).write(to: URL(fileURLWithPath: cachePath))
         try appendReport("3.00")
-        // Entries appended behind the snapshot's back are verified from the snapshot on.
-        let writer = try LedgerWriter(path: path)
+        #expect(contentsOfFile(cachePath) == Array("not a cache".utf8))
+        try FileManager.default.removeItem(atPath: cachePath)
+        // Entries appended behind the cache's back are verified from the cache on.
+        let writer = try LedgerWriter(path: path, key: Self.yu)
         let stale = writer.verified
         writer.close()
         try appendReport("4.00")
-        Checkpoint.save(stale, to: snapshot)
+        try StateCache.save(stale, to: cachePath, key: try StateCacheKey(member: Self.yu, ledgerID: stale.state.ledgerID))
         try appendReport("5.00")
         let final = try Verifier.verify(path: path)
         #expect(final.entryCount == 26)
         #expect(final.state.openReports[Period("2020-08")!]?["revenue"]?.superseded.count == 4)
+    }
+
+    /// A writer without a key reads and writes no cache.
+    @Test func keylessWritersUseNoCache() throws {
+        let (directory, path) = try copyOfFixture("lifecycle")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let before = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+        try LedgerStore.append(path: path) { state in
+            [try EntryBuilder.report(after: state, period: Period("2020-08")!, metric: "revenue", value: "1.00",
+                                     time: Timestamp("2020-09-01T09:00:00Z")!, key: Self.yu)]
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == before)
     }
 }
 
@@ -85,7 +116,7 @@ import Testing
     /// Two writers kept open on one file take turns: each catches up with the other's entries
     /// (verifying only those) before appending, and the result verifies from scratch.
     @Test func openWritersCatchUpWithEachOther() throws {
-        let (directory, path) = try CheckpointTests().copyOfFixture("lifecycle")
+        let (directory, path) = try StateCacheTests().copyOfFixture("lifecycle")
         defer { try? FileManager.default.removeItem(at: directory) }
         let first = try LedgerWriter(path: path), second = try LedgerWriter(path: path)
         for round in 1...5 {
@@ -108,7 +139,7 @@ import Testing
 
     /// A writer that finds the file replaced under it refuses to append rather than write to the old file.
     @Test func aReplacedFileIsRefused() throws {
-        let (directory, path) = try CheckpointTests().copyOfFixture("lifecycle")
+        let (directory, path) = try StateCacheTests().copyOfFixture("lifecycle")
         defer { try? FileManager.default.removeItem(at: directory) }
         let writer = try LedgerWriter(path: path)
         defer { writer.close() }
@@ -121,7 +152,7 @@ import Testing
     /// A signature this process made is checked by its receipt; changing the signed entry, the
     /// signature or the signer afterwards breaks the receipt, and the full Ed25519 check rejects it.
     @Test func receiptsOnlyCoverUntouchedSignatures() throws {
-        let (directory, path) = try CheckpointTests().copyOfFixture("lifecycle")
+        let (directory, path) = try StateCacheTests().copyOfFixture("lifecycle")
         defer { try? FileManager.default.removeItem(at: directory) }
         let writer = try LedgerWriter(path: path)
         defer { writer.close() }
@@ -140,4 +171,9 @@ import Testing
         try writer.append([good])
         #expect(try Verifier.verify(path: path).entryCount == 22)
     }
+}
+
+/// The bytes of the file at `path`, or nil when it cannot be read.
+func contentsOfFile(_ path: String) -> [UInt8]? {
+    FileManager.default.contents(atPath: path).map { [UInt8]($0) }
 }
