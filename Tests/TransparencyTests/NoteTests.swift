@@ -89,9 +89,11 @@ import TestSupport
                     "example.com/foo", ""] {
             #expect(throws: TransparencyError.self) { try NoteVerifier(verifierKey: bad) }
         }
-        // A small-order key can sign nothing.
-        let identity = try PublicKey(rawRepresentation: [1] + Array(repeating: 0, count: 31))
-        #expect(throws: TransparencyError.self) { try NoteVerifier(name: "weak", publicKey: identity) }
+        // A small-order key can sign nothing: not even a verifier key can name one.
+        let identity = [UInt8(0x01)] + [UInt8](repeating: 0, count: 32)
+        let weakID = NoteVerifier.keyID(name: "weak", type: .ed25519, publicKey: Array(identity[1...]))
+        let weakKey = "weak+\(Hex.encode(bigEndianBytes(UInt64(weakID)).suffix(4)))+\(Base64.encode(identity))"
+        #expect(throws: TransparencyError.self) { try NoteVerifier(verifierKey: weakKey) }
         let vkey = try NoteVerifier(name: "alice", publicKey: memberKey("alice").publicKey).verifierKey
         #expect(try NoteVerifier(verifierKey: vkey).verifierKey == vkey)
     }

@@ -20,9 +20,7 @@ public struct NoteVerifier: Hashable, Sendable, CustomStringConvertible {
         guard SignedNote.isValidKeyName(name) else {
             throw TransparencyError(.badKey, "a note key name must be non-empty UTF-8 without spaces or '+', got \"\(name)\"")
         }
-        guard !publicKey.isSmallOrderOrNonCanonical else {
-            throw TransparencyError(.badKey, "the key of \(name) is a small-order or non-canonical Ed25519 point and can sign nothing")
-        }
+        // A `PublicKey` is never small-order or non-canonical: its construction refuses them (SPEC §1.2).
         self.name = name
         self.type = type
         self.publicKey = publicKey
