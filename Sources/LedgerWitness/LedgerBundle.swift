@@ -64,6 +64,9 @@ public enum LedgerBundle {
         let (checkpoint, headLength) = try about(path) { () throws(TransparencyError) in try BundleHeader.parse(head[0..<count]) }
         let size = checkpoint.checkpoint.size
         guard size > 0 else { throw WitnessError(.invalid, "the bundle's checkpoint is of the empty tree", file: path) }
+        guard lseek(descriptor, off_t(headLength), SEEK_SET) == off_t(headLength) else {
+            throw WitnessError(.io, "cannot seek to the bundle's first entry", file: path)
+        }
         var reader = LineReader(path: path, descriptor: descriptor, offset: Int64(headLength), lineNumber: 0)
         var state = LedgerState()
         var frontier = MerkleFrontier()

@@ -110,3 +110,19 @@ enum OwnedFile {
         return try body()
     }
 }
+
+/// Output files of witness commands (checkpoints, proofs, cosigned notes): written durably, and
+/// only over a file that `owns` recognises as one of its kind.
+public enum OutputFile {
+    public static func write(_ bytes: [UInt8], to path: String, what: String, owns: ([UInt8]) -> Bool) throws {
+        if let existing = try OwnedFile.read(path, limit: 1 << 20, what: what), !owns(existing) {
+            throw WitnessError(.usage, "exists and is not a \(what); refusing to overwrite it", file: path)
+        }
+        try OwnedFile.write(bytes, to: path)
+    }
+
+    /// Reads an input file of at most `limit` bytes that must exist.
+    public static func read(_ path: String, limit: Int, what: String) throws -> [UInt8] {
+        try OwnedFile.require(path, limit: limit, what: what)
+    }
+}

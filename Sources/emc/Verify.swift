@@ -13,8 +13,10 @@ struct Verify: ParsableCommand {
     @Flag(help: "No progress on stderr.") var quiet = false
     @Option(help: "A checkpoint file you keep: when it matches the ledger, only entries appended since are verified; it is updated after a successful verify.")
     var checkpoint: String?
+    @OptionGroup var against: AgainstOptions
 
     func run() throws {
+        if try against.runIfGiven(ledger: ledger) { return }
         let progress = ProgressReporter(label: "verifying", path: ledger, quiet: quiet)
         let verified: VerifiedLedger
         var resumedAt: Int64? = nil
