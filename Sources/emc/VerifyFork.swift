@@ -17,10 +17,7 @@ struct VerifyFork: ParsableCommand {
 
     func run() throws {
         guard !verifierKeys.isEmpty else { throw CommandError(message: "give the trusted keys with --vkey KEY (repeatable)") }
-        let trusted = try parseVerifierKeys(verifierKeys).flatMap { key -> [NoteVerifier] in
-            // A member's key signs as type 0x01 and cosigns as type 0x04 under the same name.
-            [key] + ((try? NoteVerifier(name: key.name, publicKey: key.publicKey, type: key.type == .ed25519 ? .cosignatureV1 : .ed25519)).map { [$0] } ?? [])
-        }
+        let trusted = try parseVerifierKeys(verifierKeys).flatMap(withTwin)
         let bytes = try OutputFile.read(proof, limit: ForkProof.maximumBytes, what: "fork proof")
         let parsed = try checking(proof) { try ForkProof(parsing: bytes) }
         let verdict = try checking(proof) { try parsed.verify(trusted: trusted) }

@@ -49,11 +49,12 @@ struct VerifyProof: ParsableCommand {
         } else {
             try checking(proof) { try parsed.inclusionProof.verify(leafHash: MerkleTree.leafHash(line), root: checkpoint.root) }
         }
-        let keySigners = try checking(proof) { try vkeys.isEmpty ? [] : parsed.checkpoint.note.verifiedSigners(vkeys) }
-        for key in vkeys where !keySigners.contains(key) {
+        let keySigners = try checking(proof) { try vkeys.isEmpty ? [] : parsed.checkpoint.note.verifiedSigners(vkeys.flatMap(withTwin)) }
+        for key in vkeys where !keySigners.contains(where: { $0.name == key.name && $0.publicKey == key.publicKey }) {
             throw CommandError(message: "\(proof): the checkpoint carries no valid signature by \(key)", exitCode: 1)
         }
-        let names = signers + keySigners.map(\.name).filter { !signers.contains($0) }
+        var names = signers
+        for signer in keySigners where !names.contains(signer.name) { names.append(signer.name) }
         print("ok: the line is entry \(parsed.index + 1) (leaf index \(parsed.index)) of \(checkpoint.origin) at size \(checkpoint.size), root \(checkpoint.root.base64); signed by \(names.joined(separator: ", "))")
     }
 }

@@ -60,3 +60,10 @@ func checking<T>(_ file: String, _ body: () throws -> T) throws -> T {
         throw CommandError(message: "\(file): \(error.reason)", exitCode: 1)
     }
 }
+
+/// A member's key signs as type 0x01 and cosigns as type 0x04 under one name (SPEC §4.5): the
+/// verifier key given and its twin of the other type.
+func withTwin(_ key: NoteVerifier) -> [NoteVerifier] {
+    let other: NoteSignatureType = key.type == .ed25519 ? .cosignatureV1 : .ed25519
+    return [key] + ((try? NoteVerifier(name: key.name, publicKey: key.publicKey, type: other)).map { [$0] } ?? [])
+}
