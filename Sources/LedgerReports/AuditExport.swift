@@ -30,7 +30,7 @@ public enum AuditExport {
         var current: [Period: [String: Int64]] = [:]   // "member\u{0}rule" -> amount in effect
         var export: Export? = nil
         var failure: LedgerError? = nil
-        let state = try source.replay(willApply: { decoded, state in
+        _ = try source.replay(willApply: { decoded, state in
             guard failure == nil else { return }
             let entry = decoded.entry
             let date = String(entry.time.text.prefix(10))
