@@ -8,7 +8,7 @@ let package = Package(
         .executable(name: "emc-bench", targets: ["emc-bench"]),
         .library(name: "Ledger", targets: ["LedgerFormat", "Ledger", "LedgerStorage", "LedgerReports"]),
         .library(name: "ContractLanguage", targets: ["ContractLanguage"]),
-        .library(name: "LedgerTransparency", targets: ["LedgerTransparency"]),
+        .library(name: "LedgerTransparency", targets: ["LedgerTransparency", "LedgerWitness"]),
         // The libFuzzer target bodies, for the separate FuzzTesting package (which can only use products).
         .library(name: "FuzzTargets", targets: ["FuzzTargets"]),
     ],
@@ -37,15 +37,19 @@ let package = Package(
         .target(name: "LedgerDemo", dependencies: ["Ledger", "LedgerStorage", "LedgerReports", "LedgerCrypto", "ContractLanguage"]),
         // RFC 6962 tree, proofs, C2SP signed note, checkpoint, cosignature, policy, fork proof (SPEC Part 4).
         .target(name: "LedgerTransparency", dependencies: ["LedgerCrypto"]),
+        // What members do with checkpoints, next to a ledger file: the tree computed while verifying and
+        // its sidecar, witness state, signing and cosigning, checking a copy against a checkpoint, bundles.
+        .target(name: "LedgerWitness", dependencies: ["Ledger", "LedgerFormat", "LedgerStorage", "LedgerTransparency", "LedgerCrypto"]),
         .executableTarget(
             name: "emc",
             dependencies: [
                 "Ledger", "LedgerStorage", "LedgerReports", "LedgerDemo", "LedgerCrypto", "ContractLanguage",
+                "LedgerTransparency", "LedgerWitness",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // Performance figures of issue 7: builds a synthetic ledger through the real write path and measures it.
-        .executableTarget(name: "emc-bench", dependencies: ["Ledger", "LedgerFormat", "LedgerStorage", "LedgerReports", "LedgerDemo", "LedgerCrypto", "ContractLanguage"]),
+        .executableTarget(name: "emc-bench", dependencies: ["Ledger", "LedgerFormat", "LedgerStorage", "LedgerReports", "LedgerDemo", "LedgerCrypto", "ContractLanguage", "LedgerTransparency", "LedgerWitness"]),
         // Test support, not part of the `emc` product: fuzz target bodies (FuzzTesting/ and the
         // regression replays) and the crash helper that the crash tests SIGKILL.
         .target(name: "FuzzTargets", dependencies: ["Ledger", "LedgerFormat", "LedgerStorage", "LedgerReports", "LedgerDemo", "LedgerCrypto", "ContractLanguage"]),
@@ -56,7 +60,7 @@ let package = Package(
         .testTarget(name: "TransparencyTests", dependencies: ["LedgerTransparency", "LedgerCrypto", "TestSupport"]),
         .testTarget(name: "ContractLanguageTests", dependencies: ["ContractLanguage", "TestSupport"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "LedgerFormat", "LedgerStorage", "LedgerReports", "LedgerDemo", "LedgerCrypto", "ContractLanguage", "TestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["emc", "emc-bench", "Ledger", "LedgerFormat", "LedgerStorage", "LedgerReports", "LedgerDemo", "LedgerCrypto", "ContractLanguage", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["emc", "emc-bench", "Ledger", "LedgerFormat", "LedgerStorage", "LedgerReports", "LedgerDemo", "LedgerCrypto", "ContractLanguage", "LedgerTransparency", "TestSupport"]),
         .testTarget(name: "ReliabilityTests",
                     dependencies: ["emc-crash-helper", "FuzzTargets", "Ledger", "LedgerFormat", "LedgerStorage", "LedgerReports", "LedgerDemo", "LedgerCrypto", "ContractLanguage", "TestSupport"],
                     exclude: ["Regressions"]),

@@ -3,6 +3,7 @@ import Ledger
 import LedgerStorage
 import LedgerReports
 import LedgerCrypto
+import LedgerWitness
 
 /// The figures measured on the synthetic ledger file.
 struct LedgerFigures {
@@ -23,6 +24,15 @@ struct LedgerFigures {
     var bestVerifyEntriesPerSecond: Double { Double(entries) / (verifyRunSeconds.min() ?? .infinity) }
     var bestBaseline: Double { baselines.max() ?? 0 }
     var verifyPeakResidentMegabytes = 0.0
+    /// CPU seconds (user + system) of each full verify's child process, and of one baseline
+    /// verification (lowest of the baselines): the CPU ratio moves far less with other tenants' load.
+    var verifyCPUSeconds: [Double] = []
+    var baselineCPUSecondsPerVerification: [Double] = []
+    var verifyCPURatio: Double {
+        guard let verify = verifyCPUSeconds.min(), let baseline = baselineCPUSecondsPerVerification.min(), verify > 0 else { return .nan }
+        return baseline * Double(entries) / verify
+    }
+    var transparency = TransparencyFigures()
     var incrementalVerifyMilliseconds = 0.0
     var incrementalEntries = 0
     var append = Samples()
@@ -47,6 +57,7 @@ struct LedgerBench {
     let bulkCount: Int
     let incrementalCount: Int
     let verifyRuns: Int
+    let quick: Bool
 
     let directory: String
     let path: String
@@ -60,6 +71,7 @@ struct LedgerBench {
         bulkCount = quick ? 200 : 10_000
         incrementalCount = quick ? 100 : 1_000
         verifyRuns = quick ? 1 : 3
+        self.quick = quick
         self.directory = directory
         path = directory + "/bench-ledger.jsonl"
         ledger = try SyntheticLedger(contract: SyntheticContract(members: 100, rules: 50))
@@ -72,14 +84,23 @@ struct LedgerBench {
         // best of three rounds) are taken before, between and after three full verifies, and the
         // ratio compares the fastest verify with the highest baseline of all (a conservative pairing:
         // a verify that ran in a quiet moment is never compared with a baseline taken in a busy one).
-        figures.baselines.append(try Baselines.ed25519VerificationsPerSecond(perWorker: baselineSamplesPerWorker))
+        try takeBaseline()
         for _ in 0..<verifyRuns {
             try verifyInChildProcess()
-            figures.baselines.append(try Baselines.ed25519VerificationsPerSecond(perWorker: baselineSamplesPerWorker))
+            try takeBaseline()
         }
+        log("checkpoint and proofs")
+        let platform = ledger.contract.platform
+        figures.transparency = try TransparencyBench.measure(path: path, signer: (platform, ledger.keys[platform]!), quick: quick)
         try measureSingleAppends()
         try measureBulkAndIncremental()
         return figures
+    }
+
+    mutating func takeBaseline() throws {
+        let baseline = try Baselines.ed25519VerificationsPerSecondAndCPU(perWorker: baselineSamplesPerWorker)
+        figures.baselines.append(baseline.perSecond)
+        figures.baselineCPUSecondsPerVerification.append(baseline.cpuSecondsPerVerification)
     }
 
     /// Entries per durable batch while building: memory stays bounded whatever the ledger size.
@@ -112,9 +133,11 @@ struct LedgerBench {
         process.arguments = ["--verify-only", path]
         let output = Pipe()
         process.standardOutput = output
+        let cpuBefore = cpuSeconds(children: true)
         try process.run()
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        figures.verifyCPUSeconds.append(cpuSeconds(children: true) - cpuBefore)
         let fields = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isWhitespace)
         guard process.terminationStatus == 0, fields.count == 3, let entries = Int(fields[0]), let seconds = Double(fields[1]),
               let childHighWater = Double(fields[2]) else {
@@ -126,11 +149,11 @@ struct LedgerBench {
         figures.verifyPeakResidentMegabytes = max(figures.verifyPeakResidentMegabytes, childrenPeakResidentMegabytes(), childHighWater)
     }
 
-    /// The child side of `verifyInChildProcess`: prints "entries seconds peak_rss_mb".
+    /// The child side of `verifyInChildProcess`: prints "entries seconds peak_rss_mb". The verify
+    /// computes the Merkle tree alongside the hash chain, as `emc checkpoint` and `emc prove` do.
     static func verifyOnly(path: String) throws {
-        let (verified, seconds) = try Clock.measure { try Verifier.verify(path: path) }
-        guard verified.tornTail == nil else { throw BenchError("\(path) ends in a torn tail") }
-        print("\(verified.entryCount) \(seconds) \(peakResidentMegabytes() ?? 0)")
+        let (verified, seconds) = try Clock.measure { try LedgerTree.verify(path: path, saveSidecar: false) }
+        print("\(verified.verified.entryCount) \(seconds) \(peakResidentMegabytes() ?? 0)")
     }
 
     /// One single durable append of a report to a synthetic ledger (to profile the append path).

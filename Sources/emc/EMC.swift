@@ -5,6 +5,8 @@ import Ledger
 import LedgerStorage
 import LedgerReports
 import LedgerCrypto
+import LedgerTransparency
+import LedgerWitness
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -20,7 +22,8 @@ struct EMC: ParsableCommand {
         or line:column), 2 usage or I/O error (bad flags, missing or unreadable file, bad key).
         """,
         subcommands: [Keygen.self, Init.self, Accept.self, RotateKey.self, Report.self, Propose.self, Vote.self, Withdraw.self,
-                      Settle.self, Dispute.self, Adjust.self, Status.self, Replay.self, Explain.self, Diff.self, Audit.self, Check.self, Simulate.self, Log.self, Verify.self, Repair.self, Demo.self]
+                      Settle.self, Dispute.self, Adjust.self, Status.self, Replay.self, Explain.self, Diff.self, Audit.self, Check.self, Simulate.self, Log.self, Verify.self, Repair.self, Demo.self,
+                      SignCheckpoint.self, Cosign.self, Prove.self, VerifyProof.self, VerifyFork.self, Vkey.self, MakeBundle.self, VerifyBundle.self]
     )
 
     /// Runs the command; every error becomes one line on stderr and a documented exit code.
@@ -45,6 +48,12 @@ struct EMC: ParsableCommand {
         case let error as CryptoError:
             printError(error.message)
             code = 2
+        case let error as WitnessError:
+            printError(error.description)
+            code = error.exitCode
+        case let error as TransparencyError:
+            printError(error.reason)
+            code = 1
         case let error as CommandError:
             printError(error.message)
             code = error.exitCode

@@ -14,14 +14,16 @@ struct Verify: ParsableCommand {
     @Flag(help: "No progress on stderr.") var quiet = false
     @Option(help: ArgumentHelp("A state cache file you keep (needs --key): when it verifies under your key and fits the ledger, only entries appended since are verified; it is written after a successful verify. An existing file that is not a state cache of this ledger is never overwritten.", valueName: "file"))
     var cache: String?
-    @Option(help: "Your private key, which authenticates the --cache file.") var key: String?
+    @Option(help: "Your private key: it authenticates the --cache file; with --against it signs your side of a fork proof.") var key: String?
     @Option(help: .hidden) var checkpoint: String?
+    @OptionGroup var against: AgainstOptions
 
     func run() throws {
+        if try against.runIfGiven(ledger: ledger, key: key) { return }
         if checkpoint != nil {
             throw CommandError(message: "--checkpoint is gone: keep a state cache with --cache FILE --key KEY (a signed checkpoint is something else)")
         }
-        guard (cache == nil) == (key == nil) else { throw CommandError(message: "--cache and --key go together") }
+        guard key != nil || cache == nil else { throw CommandError(message: "--cache needs --key (the key authenticates the cache)") }
         let member = try key.map { try KeyFiles.loadPrivateKey(path: $0) }
         let saved = try cache.flatMap { cache in try member.flatMap { try loadCache(cache, member: $0) } }
         let progress = ProgressReporter(label: "verifying", path: ledger, quiet: quiet)

@@ -9,6 +9,8 @@ let benchBinary: URL = emcBinary.deletingLastPathComponent().appendingPathCompon
         "raw_verify_per_s", "raw_sha256_mb_per_s", "verify_entries_per_s", "verify_ratio", "verify_peak_rss_mb",
         "incremental_verify_ms", "append_p50_ms", "append_p99_ms", "fsync_p50_ms", "append_ratio",
         "bulk_append_entries_per_s", "settle_us_100x50", "settle_400x12_ms",
+        // Issue 13: the verify as CPU time, checkpoint and proof figures.
+        "verify_cpu_ratio", "checkpoint_ms", "inclusion_proof_ms", "proof_verify_per_s", "consistency_us_per_new_entry",
     ]
 
     @Test func jsonLastLineHasExactlyTheIssueKeys() throws {
