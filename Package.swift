@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 let package = Package(
@@ -6,6 +6,9 @@ let package = Package(
     products: [
         .executable(name: "emc", targets: ["emc"]),
         .executable(name: "emc-bench", targets: ["emc-bench"]),
+        // The sequencing server (SPEC Part 5), a product of its own so that `emc` never builds Hummingbird.
+        .executable(name: "emc-server", targets: ["emc-server"]),
+        .executable(name: "emc-server-bench", targets: ["emc-server-bench"]),
         .library(name: "Ledger", targets: ["LedgerFormat", "Ledger", "LedgerStorage", "LedgerReports"]),
         .library(name: "ContractLanguage", targets: ["ContractLanguage"]),
         .library(name: "LedgerTransparency", targets: ["LedgerTransparency"]),
@@ -14,6 +17,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // Only the server needs it. No traits: swift-configuration is not built.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
     ],
     targets: [
         // The system libcrypto (OpenSSL 3), reached only through LedgerCrypto.
@@ -37,6 +42,20 @@ let package = Package(
         .target(name: "LedgerDemo", dependencies: ["Ledger", "LedgerStorage", "LedgerReports", "LedgerCrypto", "ContractLanguage"]),
         // RFC 6962 tree, proofs, C2SP signed note, checkpoint, cosignature, policy, fork proof (SPEC Part 4).
         .target(name: "LedgerTransparency", dependencies: ["LedgerCrypto"]),
+        // The HTTP API's shared half (SPEC Part 5): request signatures (RFC 9421), Content-Digest
+        // (RFC 9530), bodies, routes, limits and a small blocking client. No Hummingbird, no NIO.
+        .target(name: "LedgerHTTP", dependencies: ["LedgerFormat", "LedgerCrypto"]),
+        // The server: ledger hosting (storage behind `LedgerHost`), the API's handlers, on Hummingbird 2.
+        .target(
+            name: "LedgerServer",
+            dependencies: [
+                "LedgerHTTP", "Ledger", "LedgerFormat", "LedgerStorage", "LedgerTransparency", "LedgerCrypto",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
+        .executableTarget(name: "emc-server", dependencies: ["LedgerServer", "LedgerCrypto"]),
+        .executableTarget(name: "emc-server-bench",
+                          dependencies: ["LedgerHTTP", "Ledger", "LedgerFormat", "LedgerStorage", "LedgerCrypto", "emc-server"]),
         .executableTarget(
             name: "emc",
             dependencies: [
@@ -57,6 +76,8 @@ let package = Package(
         .testTarget(name: "ContractLanguageTests", dependencies: ["ContractLanguage", "TestSupport"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "LedgerFormat", "LedgerStorage", "LedgerReports", "LedgerDemo", "LedgerCrypto", "ContractLanguage", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["emc", "emc-bench", "Ledger", "LedgerFormat", "LedgerStorage", "LedgerReports", "LedgerDemo", "LedgerCrypto", "ContractLanguage", "TestSupport"]),
+        .testTarget(name: "ServerTests",
+                    dependencies: ["emc-server", "LedgerHTTP", "LedgerTransparency", "Ledger", "LedgerFormat", "LedgerStorage", "LedgerCrypto", "TestSupport"]),
         .testTarget(name: "ReliabilityTests",
                     dependencies: ["emc-crash-helper", "FuzzTargets", "Ledger", "LedgerFormat", "LedgerStorage", "LedgerReports", "LedgerDemo", "LedgerCrypto", "ContractLanguage", "TestSupport"],
                     exclude: ["Regressions"]),

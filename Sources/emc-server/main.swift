@@ -1,0 +1,2 @@
+import LedgerServer
+_ = LedgerServerPlaceholder.router()
