@@ -19,6 +19,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         // Only the server needs it. No traits: swift-configuration is not built.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        // Already in Hummingbird's graph; named because the server adapter uses their types.
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.14.0"),
     ],
     targets: [
         // The system libcrypto (OpenSSL 3), reached only through LedgerCrypto.
@@ -51,9 +55,14 @@ let package = Package(
             dependencies: [
                 "LedgerHTTP", "Ledger", "LedgerFormat", "LedgerStorage", "LedgerTransparency", "LedgerCrypto",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .executableTarget(name: "emc-server", dependencies: ["LedgerServer", "LedgerCrypto"]),
+        .executableTarget(name: "emc-server", dependencies: ["LedgerServer", "LedgerFormat", "LedgerCrypto",
+                                                             .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "emc-server-bench",
                           dependencies: ["LedgerHTTP", "Ledger", "LedgerFormat", "LedgerStorage", "LedgerCrypto", "emc-server"]),
         .executableTarget(

@@ -1,2 +1,0 @@
-import Hummingbird
-public enum LedgerServerPlaceholder { public static func router() -> Router<BasicRequestContext> { Router() } }

@@ -1,2 +1,0 @@
-import LedgerServer
-_ = LedgerServerPlaceholder.router()
