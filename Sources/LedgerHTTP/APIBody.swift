@@ -58,6 +58,13 @@ public enum APIBody {
         public var head: String
         public var checkpoint: String?
         public var ledger: String?
+
+        public init(size: Int64, head: String, checkpoint: String? = nil, ledger: String? = nil) {
+            self.size = size
+            self.head = head
+            self.checkpoint = checkpoint
+            self.ledger = ledger
+        }
     }
 
     public static func parseHead(_ body: [UInt8]) -> Head? {
