@@ -90,8 +90,9 @@ public enum EntryBatch {
     }
 
     /// The lines (without newlines) of a batch body; 400 for an empty body, an empty line or a
-    /// missing final newline; 413 for too many lines or a line over the limit.
-    public static func parse(_ body: [UInt8]) throws(APIError) -> [[UInt8]] {
+    /// missing final newline; 413 for more than `maximumLines` lines or a line over the limit.
+    /// A client reads a `GET …/entries` answer with `maximumLines: APILimits.maximumReadEntries`.
+    public static func parse(_ body: [UInt8], maximumLines: Int = APILimits.maximumBatchEntries) throws(APIError) -> [[UInt8]] {
         guard !body.isEmpty else { throw .badRequest("empty batch: send 1 to \(APILimits.maximumBatchEntries) entry lines") }
         guard body.last == 0x0a else { throw .badRequest("every entry line must end in a newline") }
         var lines: [[UInt8]] = []
@@ -101,8 +102,8 @@ public enum EntryBatch {
             guard index - start <= Entry.maximumLineBytes else {
                 throw .tooLarge("an entry line is at most \(Entry.maximumLineBytes) bytes")
             }
-            guard lines.count < APILimits.maximumBatchEntries else {
-                throw .tooLarge("at most \(APILimits.maximumBatchEntries) entries per request")
+            guard lines.count < maximumLines else {
+                throw .tooLarge("at most \(maximumLines) entries per request")
             }
             lines.append(Array(body[start..<index]))
             start = index + 1

@@ -142,7 +142,7 @@ final class MemberSession {
             let response = try send("GET", APIRoute.readEntries(ledger: ledgerID, from: state.headSeq, limit: APILimits.maximumReadEntries).target)
             try #require(response.status == 200, "pull: \(response.status) \(response.text)")
             guard !response.body.isEmpty else { return }
-            for line in try EntryBatch.parse(response.body) {
+            for line in try EntryBatch.parse(response.body, maximumLines: APILimits.maximumReadEntries) {
                 try state.apply(try DecodedEntry(line: line))
                 lines.append(line)
             }
