@@ -211,7 +211,8 @@ final class HostedLedger: @unchecked Sendable {
             failure = error.reason
             throw APIError(500, "the entries are stored but the checkpoint could not be signed")
         }
-        try? store.saveCheckpoint(checkpoint.encoded)
+        // The checkpoint file is written at open and at a clean stop, not here: it is re-derivable
+        // (Ed25519 is deterministic), and a rename per batch would add journal work to every fsync.
         return appendedAnswer
     }
 
@@ -280,7 +281,10 @@ final class HostedLedger: @unchecked Sendable {
     func close() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             queue.async {
-                if self.failure == nil { self.store.saveTreeHashes(self.tree.sidecarBytes()) }
+                if self.failure == nil {
+                    try? self.store.saveCheckpoint(self.checkpoint.encoded)
+                    self.store.saveTreeHashes(self.tree.sidecarBytes())
+                }
                 self.store.close()
                 continuation.resume()
             }
