@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 let package = Package(
@@ -6,6 +6,9 @@ let package = Package(
     products: [
         .executable(name: "emc", targets: ["emc"]),
         .executable(name: "emc-bench", targets: ["emc-bench"]),
+        // The sequencing server (SPEC Part 5), a product of its own so that `emc` never builds Hummingbird.
+        .executable(name: "emc-server", targets: ["emc-server"]),
+        .executable(name: "emc-server-bench", targets: ["emc-server-bench"]),
         .library(name: "Ledger", targets: ["LedgerFormat", "Ledger", "LedgerStorage", "LedgerReports"]),
         .library(name: "ContractLanguage", targets: ["ContractLanguage"]),
         .library(name: "LedgerTransparency", targets: ["LedgerTransparency", "LedgerWitness"]),
@@ -14,6 +17,12 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // Only the server needs it. No traits: swift-configuration is not built.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        // Already in Hummingbird's graph; named because the server adapter uses their types.
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.14.0"),
     ],
     targets: [
         // The system libcrypto (OpenSSL 3), reached only through LedgerCrypto.
@@ -40,6 +49,26 @@ let package = Package(
         // What members do with checkpoints, next to a ledger file: the tree computed while verifying and
         // its sidecar, witness state, signing and cosigning, checking a copy against a checkpoint, bundles.
         .target(name: "LedgerWitness", dependencies: ["Ledger", "LedgerFormat", "LedgerStorage", "LedgerTransparency", "LedgerCrypto"]),
+        // The HTTP API's shared half (SPEC Part 5): request signatures (RFC 9421), Content-Digest
+        // (RFC 9530), bodies, routes, limits and a small blocking client. No Hummingbird, no NIO.
+        .target(name: "LedgerHTTP", dependencies: ["LedgerFormat", "LedgerCrypto"]),
+        // The server: ledger hosting (storage behind `LedgerHost`), the API's handlers, on Hummingbird 2.
+        .target(
+            name: "LedgerServer",
+            dependencies: [
+                "LedgerHTTP", "Ledger", "LedgerFormat", "LedgerStorage", "LedgerTransparency", "LedgerCrypto",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(name: "emc-server", dependencies: ["LedgerServer", "LedgerFormat", "LedgerCrypto",
+                                                             .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        // Server figures of issue 14 (README, Performance): runs the emc-server built beside it.
+        .executableTarget(name: "emc-server-bench",
+                          dependencies: ["LedgerHTTP", "Ledger", "LedgerFormat", "LedgerStorage", "LedgerCrypto", "ContractLanguage"]),
         .executableTarget(
             name: "emc",
             dependencies: [
@@ -61,6 +90,8 @@ let package = Package(
         .testTarget(name: "ContractLanguageTests", dependencies: ["ContractLanguage", "TestSupport"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "LedgerFormat", "LedgerStorage", "LedgerReports", "LedgerDemo", "LedgerCrypto", "ContractLanguage", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["emc", "emc-bench", "Ledger", "LedgerFormat", "LedgerStorage", "LedgerReports", "LedgerDemo", "LedgerCrypto", "ContractLanguage", "LedgerTransparency", "TestSupport"]),
+        .testTarget(name: "ServerTests",
+                    dependencies: ["emc-server", "LedgerHTTP", "LedgerTransparency", "Ledger", "LedgerFormat", "LedgerStorage", "LedgerCrypto", "TestSupport"]),
         .testTarget(name: "ReliabilityTests",
                     dependencies: ["emc-crash-helper", "FuzzTargets", "Ledger", "LedgerFormat", "LedgerStorage", "LedgerReports", "LedgerDemo", "LedgerCrypto", "ContractLanguage", "TestSupport"],
                     exclude: ["Regressions"]),

@@ -23,7 +23,7 @@ struct EMC: ParsableCommand {
         """,
         subcommands: [Keygen.self, Init.self, Accept.self, RotateKey.self, Report.self, Propose.self, Vote.self, Withdraw.self,
                       Settle.self, Dispute.self, Adjust.self, Status.self, Replay.self, Explain.self, Diff.self, Audit.self, Check.self, Simulate.self, Log.self, Verify.self, Repair.self, Demo.self,
-                      SignCheckpoint.self, Cosign.self, Prove.self, VerifyProof.self, VerifyFork.self, Vkey.self, MakeBundle.self, VerifyBundle.self]
+                      SignCheckpoint.self, Cosign.self, Prove.self, VerifyProof.self, VerifyFork.self, Vkey.self, MakeBundle.self, VerifyBundle.self, Serve.self]
     )
 
     /// Runs the command; every error becomes one line on stderr and a documented exit code.

@@ -76,7 +76,7 @@ public enum LedgerStore {
 
     /// Writes `bytes` at the end of the file and fsyncs. On any failure the file is truncated
     /// back to `originalSize` (a failed fsync is never retried as if it had worked).
-    static func writeDurably(descriptor: Int32, bytes: [UInt8], originalSize: Int64, path: String, io: any FileIO) throws(LedgerError) {
+    package static func writeDurably(descriptor: Int32, bytes: [UInt8], originalSize: Int64, path: String, io: any FileIO) throws(LedgerError) {
         var failure: String? = nil
         if lseek(descriptor, off_t(originalSize), SEEK_SET) < 0 {
             failure = "seek failed: \(String(cString: strerror(errno)))"
@@ -107,7 +107,7 @@ public enum LedgerStore {
         throw LedgerError(.io, "\(failure); nothing was appended", file: path)
     }
 
-    static func syncDirectory(of path: String) throws(LedgerError) {
+    package static func syncDirectory(of path: String) throws(LedgerError) {
         let directory = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
         let descriptor = open(directory.isEmpty ? "/" : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard descriptor >= 0 else { throw LedgerError(.io, "cannot open its directory to fsync it", file: path) }

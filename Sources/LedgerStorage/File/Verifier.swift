@@ -76,7 +76,7 @@ public enum Verifier {
     /// Opens the ledger file; a missing or unreadable file is an I/O error naming it.
     /// Opens the ledger file, which must be a regular file: a FIFO or a device is refused at once
     /// (never waited on or read forever). A missing or unreadable file is an I/O error naming it.
-    static func openLedger(_ path: String, flags: Int32) throws(LedgerError) -> Int32 {
+    package static func openLedger(_ path: String, flags: Int32) throws(LedgerError) -> Int32 {
         switch RegularFile.open(path, flags: flags) {
         case .success(let descriptor):
             return descriptor

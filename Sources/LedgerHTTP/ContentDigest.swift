@@ -1,0 +1,26 @@
+import LedgerCrypto
+
+/// RFC 9530 `Content-Digest` in the one form the API uses: `sha-256=:<base64 of SHA-256(body)>:`
+/// (SPEC §5.2). Sent with every authenticated request, an empty body included.
+public enum ContentDigest {
+    public static let fieldName = "Content-Digest"
+
+    /// The field value for `body`.
+    public static func value(for body: [UInt8]) -> String {
+        "sha-256=:" + Base64.encode(SHA256.hash(body)) + ":"
+    }
+
+    /// The 32 digest bytes of a field value in exactly the form `value(for:)` writes, or nil.
+    public static func parse(_ value: String) -> [UInt8]? {
+        guard value.hasPrefix("sha-256=:"), value.hasSuffix(":"), value.utf8.count == 9 + 44 + 1 else { return nil }
+        let inner = value.dropFirst(9).dropLast()
+        guard let digest = Base64.decode(inner), digest.count == 32 else { return nil }
+        return digest
+    }
+
+    /// True when `value` is the digest of `body`.
+    public static func matches(_ value: String, body: [UInt8]) -> Bool {
+        guard let digest = parse(value) else { return false }
+        return digest == SHA256.hash(body)
+    }
+}

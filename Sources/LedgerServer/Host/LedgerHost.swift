@@ -1,0 +1,59 @@
+import LedgerFormat
+
+/// Where the server keeps its ledgers: the small interface every server store implements (the
+/// file store first, a database later: issue 15). A store keeps bytes in order and answers
+/// compare-and-swap appends; it never decides whether an entry is valid — `LedgerState.apply`,
+/// run by `HostedLedger` above it, does.
+public protocol LedgerHost: Sendable {
+    /// Whether a ledger with this id is hosted.
+    func exists(ledgerID: String) throws(LedgerError) -> Bool
+    /// Creates the ledger holding only `genesisLine` (no newline), durably; `nil` if it exists.
+    func create(ledgerID: String, genesisLine: [UInt8]) throws(LedgerError) -> (any HostedLedgerStore)?
+    /// Opens a hosted ledger's store; `nil` if there is none.
+    func open(ledgerID: String) throws(LedgerError) -> (any HostedLedgerStore)?
+}
+
+/// One hosted ledger's storage. Used by one `HostedLedger` at a time, on its serial queue.
+public protocol HostedLedgerStore: AnyObject {
+    var ledgerID: String { get }
+    /// The number of complete entries stored.
+    var size: Int64 { get }
+
+    /// Calls `body` with each stored line of `seq` ≥ `fromSeq` (without its newline), in order,
+    /// until it returns false.
+    func readLines(fromSeq: Int64, _ body: (_ seq: Int64, _ line: [UInt8]) throws(LedgerError) -> Bool) throws(LedgerError)
+
+    /// Appends `lines` (each without its newline) all or nothing and durably, if and only if the
+    /// store still holds `expectedSize` entries; returns false (and writes nothing) otherwise.
+    func append(lines: [[UInt8]], expectedSize: Int64) throws(LedgerError) -> Bool
+
+    /// The latest checkpoint note the server signed, if any (a cache: it can be signed again).
+    func loadCheckpoint() throws(LedgerError) -> [UInt8]?
+    func saveCheckpoint(_ note: [UInt8]) throws(LedgerError)
+
+    /// Every member's last cosignature.
+    func loadCosignatures() throws(LedgerError) -> [CosignatureRecord]
+    /// Replaces the member records durably (the caller has checked `old` under the ledger's lock).
+    func saveCosignatures(_ records: [CosignatureRecord]) throws(LedgerError)
+
+    /// Saves a cache of the tree hashes (the sidecar of SPEC §4.9), if this store keeps one.
+    func saveTreeHashes(_ bytes: [UInt8])
+
+    func close()
+}
+
+/// The last checkpoint a member cosigned on this server: its size and her cosignature line's
+/// parts (name, key id, timestamp ‖ signature).
+public struct CosignatureRecord: Equatable, Sendable {
+    public var member: String
+    public var size: Int64
+    public var keyID: UInt32
+    public var signature: [UInt8]
+
+    public init(member: String, size: Int64, keyID: UInt32, signature: [UInt8]) {
+        self.member = member
+        self.size = size
+        self.keyID = keyID
+        self.signature = signature
+    }
+}

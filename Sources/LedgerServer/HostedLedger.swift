@@ -1,0 +1,297 @@
+import Dispatch
+import Ledger
+import LedgerCrypto
+import LedgerFormat
+import LedgerHTTP
+import LedgerTransparency
+
+/// One ledger as the server serves it: its store, and a cache of what verifying the store from
+/// genesis gave (the state, the tree hashes, the latest checkpoint, the cosignatures). Every
+/// operation runs on the ledger's serial queue, so appends and cosignatures of one ledger are
+/// serialised (each is a check-and-store) while different ledgers run in parallel.
+final class HostedLedger: @unchecked Sendable {
+    let ledgerID: String
+    let origin: String
+    private let queue: DispatchQueue
+    private let store: any HostedLedgerStore
+    private let signer: NoteSigner
+    // Touched only on `queue`:
+    private(set) var state: LedgerState
+    private let tree: TreeHashStore
+    private var checkpoint: SignedCheckpoint
+    private var cosignatures: [String: CosignatureRecord] = [:]
+    /// Set when a write failed in a way that leaves the cache in doubt: the ledger then refuses
+    /// every request until the server is restarted (and verifies the store again).
+    private var failure: String?
+
+    /// Verifies the store from genesis (the same decode and `apply` as every reader), rebuilds the
+    /// tree, and checks the stored checkpoint against it. Blocking.
+    init(store: any HostedLedgerStore, signer: NoteSigner) throws(LedgerError) {
+        self.ledgerID = store.ledgerID
+        self.origin = Checkpoint.origin(ledgerID: store.ledgerID)
+        self.queue = DispatchQueue(label: "emc-server.ledger." + store.ledgerID.prefix(16))
+        self.store = store
+        self.signer = signer
+        let tree = TreeHashStore(origin: origin)
+        var state = LedgerState()
+        var batch: [[UInt8]] = []
+        var firstLine = 1
+        func flush() throws(LedgerError) {
+            try Replay.verifyBatch(batch, firstLine: firstLine, state: &state)
+            firstLine += batch.count
+            batch.removeAll(keepingCapacity: true)
+        }
+        try store.readLines(fromSeq: 1) { _, line throws(LedgerError) in
+            tree.append(line: line)
+            batch.append(line)
+            if batch.count == 4096 { try flush() }
+            return true
+        }
+        try flush()
+        guard !state.isEmpty, state.ledgerID == store.ledgerID else {
+            throw LedgerError(.malformed, "the stored ledger is empty or has another ledger id", file: store.ledgerID)
+        }
+        self.state = state
+        self.tree = tree
+        self.checkpoint = try Self.sign(tree: tree, origin: origin, signer: signer)
+        try checkStoredCheckpoint()
+        for record in try store.loadCosignatures() { cosignatures[record.member] = record }
+        try? store.saveCheckpoint(checkpoint.encoded)
+    }
+
+    /// The server never signs a checkpoint inconsistent with one it signed: the stored one must
+    /// be a prefix of the verified file (SPEC §5.6).
+    private func checkStoredCheckpoint() throws(LedgerError) {
+        guard let bytes = try store.loadCheckpoint(), let stored = try? SignedCheckpoint(parsing: bytes) else { return }
+        let old = stored.checkpoint
+        let consistent = old.origin == origin && old.size <= tree.size && (try? tree.root(size: old.size)) == old.root
+        guard consistent else {
+            throw LedgerError(.malformed, "the stored checkpoint (size \(old.size)) is not a prefix of the ledger file: refusing to serve it", file: ledgerID)
+        }
+    }
+
+    private static func sign(tree: TreeHashStore, origin: String, signer: NoteSigner) throws(LedgerError) -> SignedCheckpoint {
+        do {
+            return try SignedCheckpoint(Checkpoint(origin: origin, size: tree.size, root: tree.root), signer: signer)
+        } catch {
+            throw LedgerError(.io, "cannot sign the checkpoint: \(error)")
+        }
+    }
+
+    /// Runs `body` on the ledger's queue.
+    func run<T: Sendable>(_ body: @escaping @Sendable (HostedLedger) throws(APIError) -> T) async throws(APIError) -> T {
+        let result: Result<T, APIError> = await withCheckedContinuation { continuation in
+            queue.async {
+                if let failure = self.failure {
+                    continuation.resume(returning: .failure(APIError(500, "ledger unavailable: \(failure)")))
+                    return
+                }
+                continuation.resume(returning: Result { () throws(APIError) -> T in try body(self) })
+            }
+        }
+        return try result.get()
+    }
+
+    // MARK: Reading
+
+    var size: Int64 { state.headSeq }
+    var head: String { state.headHash }
+
+    /// The member (active or former) whose current key has this id.
+    func member(keyID: String) -> MemberRecord? {
+        state.memberName(forKeyID: keyID).flatMap { state.member(named: $0) }
+    }
+
+    func firstLine() throws(APIError) -> [UInt8] {
+        var first: [UInt8] = []
+        try io { () throws(LedgerError) in try store.readLines(fromSeq: 1) { _, line in first = line; return false } }
+        return first
+    }
+
+    /// Lines of seq > `from`, at most `limit` and about 64 MiB, each with its newline.
+    func entries(from: Int64, limit: Int) throws(APIError) -> [UInt8] {
+        var body: [UInt8] = []
+        var count = 0
+        guard from < size else { return [] }
+        try io { () throws(LedgerError) in
+            try store.readLines(fromSeq: from + 1) { _, line in
+                if count > 0 && body.count + line.count + 1 > APILimits.maximumReadBytes { return false }
+                body += line
+                body.append(0x0a)
+                count += 1
+                return count < limit
+            }
+        }
+        return body
+    }
+
+    /// The latest checkpoint with every cosignature held for exactly it.
+    var checkpointNote: [UInt8] {
+        var note = checkpoint
+        let size = Int64(checkpoint.checkpoint.size)
+        note.add(cosignatures.values.filter { $0.size == size }.sorted { $0.member < $1.member }
+            .map { NoteSignature(name: $0.member, keyID: $0.keyID, signature: $0.signature) })
+        return note.encoded
+    }
+
+    var appendedAnswer: [UInt8] {
+        APIBody.appended(size: size, head: head, checkpoint: String(decoding: checkpointNote, as: UTF8.self))
+    }
+
+    func inclusionProof(index: Int64, size requested: Int64) throws(APIError) -> [UInt8] {
+        guard index >= 0, index < requested, requested <= size else {
+            throw .badRequest("need 0 <= index < size <= \(size)")
+        }
+        do {
+            return Self.hashLines(try tree.inclusionProof(index: UInt64(index), treeSize: UInt64(requested)).hashes)
+        } catch {
+            throw APIError(500, "cannot build the proof")
+        }
+    }
+
+    func consistencyProof(old: Int64, size requested: Int64) throws(APIError) -> [UInt8] {
+        guard old >= 0, old <= requested, requested <= size else {
+            throw .badRequest("need 0 <= old <= size <= \(size)")
+        }
+        do {
+            return Self.hashLines(try tree.consistencyProof(oldSize: UInt64(old), newSize: UInt64(requested)).hashes)
+        } catch {
+            throw APIError(500, "cannot build the proof")
+        }
+    }
+
+    static func hashLines(_ hashes: [MerkleHash]) -> [UInt8] {
+        Array(hashes.map { $0.base64 + "\n" }.joined().utf8)
+    }
+
+    // MARK: Appending
+
+    /// SPEC §5.5: decode, stale-head or idempotent retry, apply, one durable append, checkpoint.
+    func append(lines: [[UInt8]]) throws(APIError) -> [UInt8] {
+        let decoded = Replay.parallelMap(lines) { line -> Result<DecodedEntry, LedgerError> in
+            Result { () throws(LedgerError) in try DecodedEntry(line: line) }
+        }
+        if case .success(let first) = decoded[0], first.entry.seq != size + 1 || first.entry.previousHash != head {
+            if isPresent(decoded) { return appendedAnswer }
+            throw APIBody.staleHead(size: size, head: head)
+        }
+        var next = state
+        var jobs: [SignatureJob] = []
+        for (index, result) in decoded.enumerated() {
+            let seq = size + 1 + Int64(index)
+            do throws(LedgerError) {
+                try next.apply(try result.get(), deferringSignaturesInto: &jobs)
+            } catch {
+                throw APIBody.rejected(entry: seq, reason: error.reason)
+            }
+        }
+        do throws(LedgerError) {
+            try Replay.checkSignatures(jobs)
+        } catch {
+            throw APIBody.rejected(entry: error.seq ?? size + 1, reason: error.reason)
+        }
+        let expected = size
+        let appended: Bool
+        do {
+            appended = try store.append(lines: lines, expectedSize: expected)
+        } catch {
+            failure = "a write failed (\(error.reason)); restart the server"
+            throw APIError(500, "the entries could not be stored; nothing was acknowledged")
+        }
+        guard appended else {
+            failure = "the store changed under the server; restart it"
+            throw APIError(500, "the store changed under the server; nothing was acknowledged")
+        }
+        state = next
+        for line in lines { tree.append(line: line) }
+        assert(Int64(tree.size) == state.headSeq, "one leaf per entry")
+        do throws(LedgerError) {
+            checkpoint = try Self.sign(tree: tree, origin: origin, signer: signer)
+        } catch {
+            failure = error.reason
+            throw APIError(500, "the entries are stored but the checkpoint could not be signed")
+        }
+        // The checkpoint file is written at open and at a clean stop, not here: it is re-derivable
+        // (Ed25519 is deterministic), and a rename per batch would add journal work to every fsync.
+        return appendedAnswer
+    }
+
+    /// True when every line decoded and is stored at its seq with the same bytes (leaf hashes).
+    private func isPresent(_ decoded: [Result<DecodedEntry, LedgerError>]) -> Bool {
+        for result in decoded {
+            guard case .success(let entry) = result, entry.entry.seq <= size,
+                  let stored = try? tree.leafHash(index: UInt64(entry.entry.seq - 1)),
+                  stored == MerkleTree.leafHash(entry.lineBytes) else { return false }
+        }
+        // Consecutive seqs, as a batch must be.
+        let seqs = decoded.compactMap { try? $0.get().entry.seq }
+        return zip(seqs, seqs.dropFirst()).allSatisfy { $1 == $0 + 1 }
+    }
+
+    // MARK: Cosignatures
+
+    /// SPEC §5.6: tlog-witness add-checkpoint with the member as the witness.
+    func cosign(body: [UInt8], member: MemberRecord, serverVerifier: NoteVerifier) throws(APIError) -> APIResponse {
+        guard body.count <= CheckpointUpdate.maximumBytes else { throw .tooLarge("a cosignature request is at most \(CheckpointUpdate.maximumBytes) bytes") }
+        let update: CheckpointUpdate
+        do { update = try CheckpointUpdate(parsing: body) } catch { throw .badRequest("malformed checkpoint update: \(error.reason)") }
+        let proposed = update.checkpoint.checkpoint
+        guard proposed.origin == origin else { throw .badRequest("the checkpoint is for another ledger") }
+        guard update.oldSize <= proposed.size else { throw .badRequest("old is larger than the checkpoint's size") }
+        let note = update.checkpoint.note
+        guard let signers = try? note.verifiedSigners([serverVerifier]), signers.contains(serverVerifier) else {
+            throw APIError(403, "the checkpoint is not signed by this server")
+        }
+        guard proposed.size <= UInt64(size), (try? tree.root(size: proposed.size)) == proposed.root else {
+            throw APIError(422, "the checkpoint is not one of this ledger's tree")
+        }
+        let cosigner: NoteVerifier
+        do { cosigner = try NoteVerifier(name: member.name, publicKey: member.key, type: .cosignatureV1) } catch {
+            throw APIError(403, "no cosignature by the requesting member")
+        }
+        guard let line = note.signatures.first(where: { $0.name == cosigner.name && $0.keyID == cosigner.keyID }) else {
+            throw APIError(403, "no cosignature by the requesting member")
+        }
+        guard let verified = try? note.verifiedSigners([cosigner]), verified.contains(cosigner) else {
+            throw APIError(422, "the member's cosignature does not verify")
+        }
+        let last = cosignatures[member.name]?.size ?? 0
+        guard Int64(update.oldSize) == last else {
+            return APIResponse(status: 409, contentType: APIBody.sizeType, body: Array("\(last)\n".utf8))
+        }
+        do {
+            let oldRoot = try tree.root(size: update.oldSize)
+            try update.consistencyProof.verify(oldRoot: oldRoot, newRoot: proposed.root)
+        } catch {
+            throw APIError(422, "the consistency proof does not verify")
+        }
+        var records = cosignatures
+        records[member.name] = CosignatureRecord(member: member.name, size: Int64(proposed.size), keyID: line.keyID, signature: line.signature)
+        do {
+            try store.saveCosignatures(records.values.sorted { $0.member < $1.member })
+        } catch {
+            throw APIError(500, "the cosignature could not be stored")
+        }
+        cosignatures = records
+        return APIResponse(status: 200, body: APIBody.cosigned(member: member.name, size: Int64(proposed.size)))
+    }
+
+    // MARK: Closing
+
+    func close() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            queue.async {
+                if self.failure == nil {
+                    try? self.store.saveCheckpoint(self.checkpoint.encoded)
+                    self.store.saveTreeHashes(self.tree.sidecarBytes())
+                }
+                self.store.close()
+                continuation.resume()
+            }
+        }
+    }
+
+    private func io(_ body: () throws(LedgerError) -> Void) throws(APIError) {
+        do { try body() } catch { throw APIError(500, "cannot read the ledger: \(error.reason)") }
+    }
+}

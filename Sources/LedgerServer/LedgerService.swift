@@ -1,0 +1,228 @@
+import Dispatch
+import Synchronization
+import Ledger
+import LedgerCrypto
+import LedgerFormat
+import LedgerHTTP
+import LedgerTransparency
+
+/// A request as the service sees it: no HTTP library types.
+public struct APIRequest: Sendable {
+    public var method: String
+    /// Path and query, exactly as on the request line.
+    public var target: String
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]
+
+    public init(method: String, target: String, headers: [(name: String, value: String)], body: [UInt8]) {
+        self.method = method
+        self.target = target
+        self.headers = headers
+        self.body = body
+    }
+
+    func values(_ name: String) -> [String] {
+        let lowered = name.lowercased()
+        return headers.filter { $0.name.lowercased() == lowered }.map(\.value)
+    }
+}
+
+public struct APIResponse: Sendable {
+    public var status: Int
+    public var contentType: String
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]
+
+    public init(status: Int, contentType: String = APIBody.jsonType, headers: [(name: String, value: String)] = [], body: [UInt8]) {
+        self.status = status
+        self.contentType = contentType
+        self.headers = headers
+        self.body = body
+    }
+
+    init(_ error: APIError) {
+        self.init(status: error.status, body: error.body)
+    }
+}
+
+/// The HTTP API of SPEC Part 5 as a function from requests to responses: authentication, the
+/// route table and the ledger operations, with no HTTP library underneath (the Hummingbird
+/// adapter is `LedgerHTTPServer`). Holds the open ledgers, the replay cache and the limits.
+public final class LedgerService: Sendable {
+    let host: any LedgerHost
+    let signer: NoteSigner
+    let createPolicy: CreatePolicy
+    let clock: @Sendable () -> Int64
+    let replayCache: ReplayCache
+    private let registry = LedgerRegistry()
+    private let inFlight = Mutex(0)
+
+    public init(host: any LedgerHost, serverKey: PrivateKey, name: String = "emc-server", createPolicy: CreatePolicy = .anyKey,
+                replayCapacity: Int = APILimits.replayCacheCapacity,
+                clock: @escaping @Sendable () -> Int64 = { HTTPClient.now() }) throws(LedgerError) {
+        do {
+            self.signer = try NoteSigner(name: name, privateKey: serverKey)
+        } catch {
+            throw LedgerError(.usage, "server name \"\(name)\" cannot name a note key: \(error)")
+        }
+        self.host = host
+        self.createPolicy = createPolicy
+        self.clock = clock
+        self.replayCache = ReplayCache(capacity: replayCapacity)
+    }
+
+    /// The verifier key of the server's checkpoints (`name+id+key`), for members to trust.
+    public var verifierKey: String { signer.verifier.verifierKey }
+
+    public func handle(_ request: APIRequest) async -> APIResponse {
+        let admitted = inFlight.withLock { count -> Bool in
+            guard count < APILimits.maximumConcurrentRequests else { return false }
+            count += 1
+            return true
+        }
+        guard admitted else { return APIResponse(APIError(503, "busy")) }
+        defer { inFlight.withLock { $0 -= 1 } }
+        do {
+            return try await route(request)
+        } catch {
+            return APIResponse(error)
+        }
+    }
+
+    private func route(_ request: APIRequest) async throws(APIError) -> APIResponse {
+        let route = try APIRoute(method: request.method, target: request.target)
+        guard request.body.count <= APILimits.maximumRequestBodyBytes else { throw .tooLarge("request body too large") }
+        if route == .info { return APIResponse(status: 200, body: APIBody.info) }
+        let signed = try SignedRequest(method: request.method, target: request.target, body: request.body, now: clock(),
+                                       fields: request.values)
+        if route == .createLedger { return try await create(request, signed) }
+        guard let ledgerID = route.ledger, let ledger = await registry.ledger(ledgerID, host: host, signer: signer) else {
+            throw .forbidden
+        }
+        let service = self
+        let body = request.body
+        return try await ledger.run { ledger throws(APIError) -> APIResponse in
+            guard let member = ledger.member(keyID: signed.keyID) else { throw .forbidden }
+            guard signed.isSigned(by: member.key) else { throw .unauthorized("the signature does not verify") }
+            try service.admitNonce(signed)
+            return try service.perform(route, on: ledger, member: member, body: body)
+        }
+    }
+
+    func admitNonce(_ signed: SignedRequest) throws(APIError) {
+        switch replayCache.admit(keyID: signed.keyID, nonce: signed.parameters.nonce, created: signed.parameters.created, now: clock()) {
+        case .fresh: return
+        case .replayed: throw .unauthorized("replayed request")
+        case .full: throw APIError(503, "busy: too many recent requests")
+        }
+    }
+
+    /// A ledger route's own work, on the ledger's queue, after authentication.
+    private func perform(_ route: APIRoute, on ledger: HostedLedger, member: MemberRecord, body: [UInt8]) throws(APIError) -> APIResponse {
+        let headHeaders = [(name: "EMC-Size", value: String(ledger.size)), (name: "EMC-Head", value: ledger.head)]
+        switch route {
+        case .readEntries(_, let from, let limit):
+            return APIResponse(status: 200, contentType: APIBody.entriesType, headers: headHeaders,
+                               body: try ledger.entries(from: from, limit: limit))
+        case .appendEntries:
+            let lines = try EntryBatch.parse(body)
+            return APIResponse(status: 200, body: try ledger.append(lines: lines))
+        case .checkpoint:
+            return APIResponse(status: 200, contentType: APIBody.textType, headers: headHeaders, body: ledger.checkpointNote)
+        case .cosign:
+            return try ledger.cosign(body: body, member: member, serverVerifier: signer.verifier)
+        case .inclusionProof(_, let index, let size):
+            return APIResponse(status: 200, contentType: APIBody.textType, body: try ledger.inclusionProof(index: index, size: size))
+        case .consistencyProof(_, let old, let size):
+            return APIResponse(status: 200, contentType: APIBody.textType, body: try ledger.consistencyProof(old: old, size: size))
+        case .info, .createLedger:
+            preconditionFailure("handled before")
+        }
+    }
+
+    /// SPEC §5.4.
+    private func create(_ request: APIRequest, _ signed: SignedRequest) async throws(APIError) -> APIResponse {
+        let lines = try EntryBatch.parse(request.body)
+        guard lines.count == 1 else { throw .badRequest("send exactly the genesis line") }
+        var state = LedgerState()
+        do throws(LedgerError) {
+            try state.apply(try DecodedEntry(line: lines[0]))
+        } catch {
+            throw APIBody.rejected(entry: 1, reason: error.reason)
+        }
+        guard let founder = state.member(named: state.founder), founder.key.keyID == signed.keyID else { throw .forbidden }
+        guard createPolicy.allows(keyID: signed.keyID) else { throw APIError(403, "creating ledgers is not allowed for this key") }
+        guard signed.isSigned(by: founder.key) else { throw .unauthorized("the signature does not verify") }
+        try admitNonce(signed)
+        let ledgerID = state.ledgerID
+        let created = try await registry.create(ledgerID, genesisLine: lines[0], host: host, signer: signer)
+        guard let ledger = await registry.ledger(ledgerID, host: host, signer: signer) else {
+            throw APIError(500, "the ledger could not be opened after creating it")
+        }
+        let genesis = lines[0]
+        return try await ledger.run { ledger throws(APIError) -> APIResponse in
+            let body = APIBody.created(ledger: ledgerID, size: ledger.size, head: ledger.head)
+            if created { return APIResponse(status: 201, body: body) }
+            guard try ledger.firstLine() == genesis else { throw APIError(409, "ledger exists") }
+            return APIResponse(status: 200, body: body)
+        }
+    }
+
+    /// Saves every open ledger's caches and closes the stores (at a clean stop).
+    public func shutdown() async {
+        await registry.closeAll()
+    }
+}
+
+/// The open ledgers, each opened (verified) once, on first use.
+actor LedgerRegistry {
+    private var ledgers: [String: Task<HostedLedger?, Never>] = [:]
+
+    func ledger(_ id: String, host: any LedgerHost, signer: NoteSigner) async -> HostedLedger? {
+        if let task = ledgers[id] {
+            if let ledger = await task.value { return ledger }
+        }
+        let task = Task<HostedLedger?, Never> {
+            await Self.blocking { () -> HostedLedger? in
+                do throws(LedgerError) {
+                    guard let store = try host.open(ledgerID: id) else { return nil }
+                    return try HostedLedger(store: store, signer: signer)
+                } catch {
+                    FileHandleOutput.standardError("emc-server: ledger \(id) cannot be served: \(error)")
+                    return nil
+                }
+            }
+        }
+        ledgers[id] = task
+        let ledger = await task.value
+        // Not found or broken: forget it, so a later create or repair is seen.
+        if ledger == nil, ledgers[id] == task { ledgers[id] = nil }
+        return ledger
+    }
+
+    /// True when this call created the ledger; false when it existed.
+    func create(_ id: String, genesisLine: [UInt8], host: any LedgerHost, signer: NoteSigner) async throws(APIError) -> Bool {
+        let result: Result<Bool, LedgerError> = await Self.blocking {
+            Result { () throws(LedgerError) -> Bool in
+                guard let store = try host.create(ledgerID: id, genesisLine: genesisLine) else { return false }
+                store.close()
+                return true
+            }
+        }
+        do { return try result.get() } catch { throw APIError(500, "the ledger could not be created: \(error.reason)") }
+    }
+
+    func closeAll() async {
+        for task in ledgers.values {
+            if let ledger = await task.value { await ledger.close() }
+        }
+        ledgers = [:]
+    }
+
+    /// Runs blocking file work off the cooperative pool.
+    static func blocking<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: body()) }
+        }
+    }
+}
