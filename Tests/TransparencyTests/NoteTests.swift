@@ -89,9 +89,9 @@ import TestSupport
                     "example.com/foo", ""] {
             #expect(throws: TransparencyError.self) { try NoteVerifier(verifierKey: bad) }
         }
-        // A small-order key can sign nothing.
-        let identity = try PublicKey(rawRepresentation: [1] + Array(repeating: 0, count: 31))
-        #expect(throws: TransparencyError.self) { try NoteVerifier(name: "weak", publicKey: identity) }
+        // A small-order key can sign nothing: since issue 11 (finding 2) such a key cannot even be
+        // constructed, so no note verifier can hold one.
+        #expect(throws: CryptoError.self) { try PublicKey(rawRepresentation: [1] + Array(repeating: 0, count: 31)) }
         let vkey = try NoteVerifier(name: "alice", publicKey: memberKey("alice").publicKey).verifierKey
         #expect(try NoteVerifier(verifierKey: vkey).verifierKey == vkey)
     }
