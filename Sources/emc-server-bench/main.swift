@@ -17,7 +17,13 @@ let serverPath = arguments.firstIndex(of: "--server").map { arguments[$0 + 1] }
     ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("emc-server").path
 
 @Sendable func log(_ message: String) { FileHandle.standardError.write(Data("emc-server-bench: \(message)\n".utf8)) }
-@Sendable func fail(_ message: String) -> Never { log(message); exit(2) }
+/// The server's process id once started, so that a failure stops it too.
+nonisolated(unsafe) var serverProcessID: Int32 = 0
+@Sendable func fail(_ message: String) -> Never {
+    log(message)
+    if serverProcessID > 0 { kill(serverProcessID, SIGTERM) }
+    exit(2)
+}
 
 let contract = """
 contract "Bench EMC"
@@ -96,7 +102,7 @@ process.arguments = ["serve", "--data", folder.appendingPathComponent("data").pa
                      "--listen", "127.0.0.1:0"]
 process.standardOutput = try! FileHandle(forWritingTo: output)
 process.standardError = FileHandle.nullDevice
-do { try process.run() } catch { fail("cannot start \(serverPath) (build it: swift build -c release --product emc-server): \(error)") }
+do { try process.run(); serverProcessID = process.processIdentifier } catch { fail("cannot start \(serverPath) (build it: swift build -c release --product emc-server): \(error)") }
 defer { if process.isRunning { process.terminate(); process.waitUntilExit() } }
 var port = 0
 for _ in 0..<3000 where port == 0 {
