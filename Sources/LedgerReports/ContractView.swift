@@ -6,6 +6,7 @@ import ContractLanguage
 /// with the rendering hash members sign, as JSON, or as a small standalone page.
 public struct ContractView: Sendable {
     public var source: String
+    public var name: String
     public var contractHash: String
     public var rendering: PlainLanguage
     public var renderingHash: String
@@ -14,6 +15,7 @@ public struct ContractView: Sendable {
 
     public init(source: String, contract: Contract, version: ContractVersion? = nil) {
         self.source = source
+        self.name = contract.name
         self.contractHash = Entry.contractHash(source)
         self.rendering = contract.plainLanguage()
         self.renderingHash = Entry.renderingHash(rendering.text)
@@ -37,7 +39,7 @@ public struct ContractView: Sendable {
     public var json: JSONValue {
         var fields: [String: JSONValue] = [
             "contract_hash": .string(contractHash), "rendering_hash": .string(renderingHash),
-            "source": .string(source), "rendering": .string(rendering.text), "name": .string(rendering.title),
+            "source": .string(source), "rendering": .string(rendering.text), "name": .string(name),
         ]
         if let version {
             fields["version"] = .integer(Int64(version.number))

@@ -184,8 +184,9 @@ struct PlainLanguageRenderer {
         case .negate(let inner): return grouped("minus " + phrase(inner, parent: 7), 7)
         case .arithmetic(let op, let left, let right):
             switch op {
-            case .minimum: return "the smaller of \(phrase(left, parent: 5)) and \(phrase(right, parent: 5))"
-            case .maximum: return "the larger of \(phrase(left, parent: 5)) and \(phrase(right, parent: 5))"
+            // Bracketed as an operand of arithmetic or a comparison: "the larger of a and b minus c" is ambiguous.
+            case .minimum: return grouped("the smaller of \(phrase(left, parent: 5)) and \(phrase(right, parent: 5))", 4)
+            case .maximum: return grouped("the larger of \(phrase(left, parent: 5)) and \(phrase(right, parent: 5))", 4)
             case .add: return grouped("\(phrase(left, parent: 5)) plus \(phrase(right, parent: 6))", 5)
             case .subtract: return grouped("\(phrase(left, parent: 5)) minus \(phrase(right, parent: 6))", 5)
             case .multiply: return grouped("\(phrase(left, parent: 6)) times \(phrase(right, parent: 7))", 6)
