@@ -104,8 +104,21 @@ extension Checker {
     /// Reserves a trace slot (before the operands, so the trace lists outer conditions first).
     private mutating func reserveSlot(_ syntax: Expression) -> Int? {
         guard traceTexts != nil else { return nil }
-        traceTexts!.append(Formatter.expressionText(syntax))
+        var text = ConditionText(text: Formatter.expressionText(syntax))
+        if case .binary(let op, let left, let right) = syntax.kind, op.isComparison {
+            text.comparison = (op.rawValue, Formatter.expressionText(left), Self.isLiteral(left),
+                               Formatter.expressionText(right), Self.isLiteral(right))
+        }
+        traceTexts!.append(text)
         return traceTexts!.count - 1
+    }
+
+    static func isLiteral(_ expression: Expression) -> Bool {
+        switch expression.kind {
+        case .number, .percent: true
+        case .unary(.negate, let inner): isLiteral(inner)
+        default: false
+        }
     }
 
     private func traced(_ typed: Typed, _ slot: Int?) -> Typed {

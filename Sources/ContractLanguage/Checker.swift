@@ -42,7 +42,7 @@ struct Checker {
 
     // Expression-checking context.
     var usedMetrics: Set<Int> = []
-    var traceTexts: [String]?
+    var traceTexts: [ConditionText]?
     var allowsMet = false
     var usesShares = false
 
@@ -271,7 +271,7 @@ struct Checker {
         return typed.type
     }
 
-    private mutating func checkCondition(_ expression: Expression) -> (CheckedExpression, [String])? {
+    private mutating func checkCondition(_ expression: Expression) -> (CheckedExpression, [ConditionText])? {
         traceTexts = []
         defer { traceTexts = nil }
         guard let typed = checkExpression(expression, expected: .condition) else { return nil }
@@ -320,7 +320,7 @@ struct Checker {
             guard seen.insert(rule.name.text).inserted, ruleIndex[rule.name.text] == rules.count else { continue }
             allowsMet = true
             defer { allowsMet = false }
-            var condition: (CheckedExpression, [String])?
+            var condition: (CheckedExpression, [ConditionText])?
             if let syntax = rule.condition { condition = checkCondition(syntax) }
             if rule.actions.count > Limits.maxActionsPerRule {
                 error(rule.name.location, "rule '\(rule.name.text)' has \(rule.actions.count) actions; the limit is \(Limits.maxActionsPerRule)")

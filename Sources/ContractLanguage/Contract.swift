@@ -82,7 +82,7 @@ struct CheckedDefinition: Sendable {
 struct CheckedGoal: Sendable {
     var name: String
     var target: CheckedExpression
-    var conditionTexts: [String]
+    var conditionTexts: [ConditionText]
     var deadline: Period
     var ratingChanges: [(member: Int, delta: Int)]
     var forfeits: [Int]
@@ -98,7 +98,7 @@ struct CheckedRule: Sendable {
     var name: String
     var schedule: Schedule
     var condition: CheckedExpression?
-    var conditionTexts: [String]
+    var conditionTexts: [ConditionText]
     var actions: [(action: CheckedAction, text: String)]
 }
 
@@ -137,4 +137,16 @@ public struct Contract: Sendable {
 
     /// The canonical pretty-printed source; it checks to an equivalent contract.
     public func formatted() -> String { Formatter.format(source) }
+}
+
+extension Scalar {
+    /// The typed value, nil for a truth value.
+    var value: Value? {
+        switch self {
+        case .money(let minor): .money(minor)
+        case .count(let count): .count(count)
+        case .percent(let percent): .percent(percent)
+        case .boolean: nil
+        }
+    }
 }

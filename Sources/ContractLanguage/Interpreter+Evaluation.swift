@@ -1,16 +1,16 @@
 /// Expression evaluation: exact, overflow-checked, one rounding rule (half away from zero).
 extension Interpreter {
     mutating func evaluate(_ expression: CheckedExpression) throws(EvaluationError) -> Scalar {
-        var noSlots: [Bool?] = []
+        var noSlots: [ConditionSlot?] = []
         return try evaluate(expression, &noSlots)
     }
 
-    mutating func evaluateCondition(_ expression: CheckedExpression, _ slots: inout [Bool?]) throws(EvaluationError) -> Bool {
+    mutating func evaluateCondition(_ expression: CheckedExpression, _ slots: inout [ConditionSlot?]) throws(EvaluationError) -> Bool {
         guard case .boolean(let truth) = try evaluate(expression, &slots) else { preconditionFailure("checker guarantees a condition") }
         return truth
     }
 
-    mutating func evaluate(_ expression: CheckedExpression, _ slots: inout [Bool?]) throws(EvaluationError) -> Scalar {
+    mutating func evaluate(_ expression: CheckedExpression, _ slots: inout [ConditionSlot?]) throws(EvaluationError) -> Scalar {
         switch expression {
         case .constant(let value):
             return value
@@ -44,9 +44,16 @@ extension Interpreter {
             return .boolean(try evaluateCondition(right, &slots))
         case .not(let inner):
             return .boolean(!(try evaluateCondition(inner, &slots)))
+        case .traced(.compare(let op, let left, let right), let slot):
+            // A traced comparison keeps both sides, so explanations carry their numbers.
+            let l = try evaluate(left, &slots)
+            let r = try evaluate(right, &slots)
+            let truth = compare(op, l, r)
+            if slot < slots.count { slots[slot] = ConditionSlot(truth: truth, left: l.value, right: r.value) }
+            return .boolean(truth)
         case .traced(let inner, let slot):
             let value = try evaluate(inner, &slots)
-            if case .boolean(let truth) = value, slot < slots.count { slots[slot] = truth }
+            if case .boolean(let truth) = value, slot < slots.count { slots[slot] = ConditionSlot(truth: truth) }
             return value
         }
     }

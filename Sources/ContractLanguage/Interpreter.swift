@@ -110,7 +110,7 @@ struct Interpreter {
     private mutating func decideGoal(_ index: Int) throws(EvaluationError) -> (GoalTrace, GoalOutcome?) {
         let goal = contract.goals[index]
         (contextKind, contextName) = ("goal", goal.name)
-        var slots = [Bool?](repeating: nil, count: goal.conditionTexts.count)
+        var slots = [ConditionSlot?](repeating: nil, count: goal.conditionTexts.count)
         let holds = try evaluateCondition(goal.target, &slots)
         (contextKind, contextName) = ("", "")
         if holds {
@@ -119,7 +119,7 @@ struct Interpreter {
             goalMetCounts[index] = count
             state.goalMetCounts[goal.name] = count
         }
-        let conditions = zip(goal.conditionTexts, slots).map { ConditionTrace(text: $0, value: $1) }
+        let conditions = zip(goal.conditionTexts, slots).map { $0.trace($1) }
         var status: GoalTrace.Status
         var outcome: GoalOutcome?
         switch state.decidedGoals[goal.name] {
@@ -152,7 +152,7 @@ struct Interpreter {
 
     private mutating func runRule(_ rule: CheckedRule, payouts: inout [Payout], paidTotal: inout Int64) throws(EvaluationError) -> RuleTrace {
         let once = rule.schedule == .once
-        let unevaluated = rule.conditionTexts.map { ConditionTrace(text: $0, value: nil) }
+        let unevaluated = rule.conditionTexts.map { $0.trace(nil) }
         if state.forfeited.contains(rule.name) {
             return RuleTrace(name: rule.name, once: once, status: .forfeited, conditions: unevaluated, actions: [])
         }
@@ -161,9 +161,9 @@ struct Interpreter {
         }
         (contextKind, contextName) = ("rule", rule.name)
         defer { (contextKind, contextName) = ("", "") }
-        var slots = [Bool?](repeating: nil, count: rule.conditionTexts.count)
+        var slots = [ConditionSlot?](repeating: nil, count: rule.conditionTexts.count)
         let holds = try rule.condition.map { (condition) throws(EvaluationError) in try evaluateCondition(condition, &slots) } ?? true
-        let conditions = zip(rule.conditionTexts, slots).map { ConditionTrace(text: $0, value: $1) }
+        let conditions = zip(rule.conditionTexts, slots).map { $0.trace($1) }
         guard holds else {
             return RuleTrace(name: rule.name, once: once, status: .conditionFalse, conditions: conditions, actions: [])
         }

@@ -20,10 +20,55 @@ public struct DefinitionTrace: Hashable, Sendable {
 }
 
 /// One sub-condition, in source order; `value` is nil when it was not evaluated
-/// ('and'/'or' stop at the first side that decides the result).
+/// ('and'/'or' stop at the first side that decides the result). A comparison also carries the
+/// values of its two sides, so an explanation shows the numbers that decided it.
 public struct ConditionTrace: Hashable, Sendable {
     public let text: String
     public let value: Bool?
+    /// Comparisons only: the operator and both sides (values nil when not evaluated).
+    public let comparison: ComparisonTrace?
+
+    public init(text: String, value: Bool?, comparison: ComparisonTrace? = nil) {
+        self.text = text
+        self.value = value
+        self.comparison = comparison
+    }
+}
+
+/// The two sides of a traced comparison.
+public struct ComparisonTrace: Hashable, Sendable {
+    public struct Side: Hashable, Sendable {
+        /// The side as written (`growth(revenue)`, `0`).
+        public let text: String
+        /// A literal is its own value: explanations do not repeat it.
+        public let isLiteral: Bool
+        public let value: Value?
+    }
+    public let op: String
+    public let left: Side
+    public let right: Side
+}
+
+/// What the checker records of a traced sub-condition: its text and, for a comparison, its sides.
+struct ConditionText: Sendable {
+    var text: String
+    var comparison: (op: String, left: String, leftIsLiteral: Bool, right: String, rightIsLiteral: Bool)?
+
+    func trace(_ slot: ConditionSlot?) -> ConditionTrace {
+        let sides = comparison.map { comparison in
+            ComparisonTrace(op: comparison.op,
+                            left: .init(text: comparison.left, isLiteral: comparison.leftIsLiteral, value: slot?.left),
+                            right: .init(text: comparison.right, isLiteral: comparison.rightIsLiteral, value: slot?.right))
+        }
+        return ConditionTrace(text: text, value: slot?.truth, comparison: sides)
+    }
+}
+
+/// The value a traced sub-condition took during one evaluation.
+struct ConditionSlot: Sendable {
+    var truth: Bool
+    var left: Value?
+    var right: Value?
 }
 
 public struct GoalTrace: Hashable, Sendable {

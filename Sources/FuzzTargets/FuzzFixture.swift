@@ -68,7 +68,7 @@ public enum FuzzFixture {
             try add(EntryBuilder.genesis(contract: contractText, members: roster, founder: key("yu"), time: time(1),
                                          nonce: Array(repeating: 0x5a, count: 16)))
             for (index, name) in ["yu", "chef"].enumerated() {
-                try add(EntryBuilder.accept(after: state, contractHash: Entry.contractHash(contractText), time: time(2 + index), key: key(name)))
+                try add(EntryBuilder.accept(after: state, contractHash: Entry.contractHash(contractText), time: time(2 + index), key: key(name), bindRendering: false))
             }
             try add(EntryBuilder.rotateKey(after: state, member: "chef", oldKey: key("chef"), newKey: key("chef-2"), time: time(5)))
             return entries
@@ -89,7 +89,7 @@ public enum FuzzFixture {
     /// Lines that validly extend the prefix (seeds for the entry fuzzer's corpus).
     public static func validNextLines() throws -> [[UInt8]] {
         let hash = Entry.contractHash(contractText)
-        let accept = try EntryBuilder.accept(after: prefixState, contractHash: hash, time: time(6), key: key("farm"))
+        let accept = try EntryBuilder.accept(after: prefixState, contractHash: hash, time: time(6), key: key("farm"), bindRendering: false)
         let rotate = try EntryBuilder.rotateKey(after: prefixState, member: "yu", oldKey: key("yu"), newKey: key("yu-2"), time: time(7))
         return [accept.lineBytes, rotate.lineBytes]
     }

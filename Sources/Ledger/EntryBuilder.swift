@@ -44,8 +44,15 @@ public enum EntryBuilder {
         return entry
     }
 
-    public static func accept(after state: LedgerState, contractHash: String, time: Timestamp, key: PrivateKey) throws -> Entry {
-        try next(after: state, kind: AcceptKind.name, body: ["contract_hash": .string(contractHash)], time: time, signers: [key])
+    /// Writers always bind the rendering of the accepted version (SPEC §3.2); `bindRendering: false`
+    /// writes the older form without it, which stays valid (the golden ledgers of Fixtures use it).
+    public static func accept(after state: LedgerState, contractHash: String, time: Timestamp, key: PrivateKey,
+                              bindRendering: Bool = true) throws -> Entry {
+        var body: [String: JSONValue] = ["contract_hash": .string(contractHash)]
+        if bindRendering, let version = state.contract(withHash: contractHash) {
+            body[RenderingBinding.field] = .string(version.renderingHash)
+        }
+        return try next(after: state, kind: AcceptKind.name, body: body, time: time, signers: [key])
     }
 
     public static func rotateKey(after state: LedgerState, member: String, oldKey: PrivateKey, newKey: PrivateKey,
@@ -63,12 +70,16 @@ public enum EntryBuilder {
     }
 
     public static func propose(after state: LedgerState, contract: String, effective: Period, reason: String,
-                               joiners: [RosterMember], time: Timestamp, key: PrivateKey) throws -> Entry {
-        try next(after: state, kind: ProposeKind.name,
-                 body: ["contract": .string(contract), "contract_hash": .string(Entry.contractHash(contract)),
-                        "effective": .string(effective.description), "reason": .string(reason),
-                        "joiners": .array(joiners.map(\.json))],
-                 time: time, signers: [key])
+                               joiners: [RosterMember], time: Timestamp, key: PrivateKey, bindRendering: Bool = true) throws -> Entry {
+        var body: [String: JSONValue] = [
+            "contract": .string(contract), "contract_hash": .string(Entry.contractHash(contract)),
+            "effective": .string(effective.description), "reason": .string(reason), "joiners": .array(joiners.map(\.json)),
+        ]
+        // A text that does not check gets no rendering; the state machine then names its errors.
+        if bindRendering, let checked = checkContract(source: contract).contract {
+            body[RenderingBinding.field] = .string(RenderingBinding.hash(of: checked))
+        }
+        return try next(after: state, kind: ProposeKind.name, body: body, time: time, signers: [key])
     }
 
     public static func vote(after state: LedgerState, proposal: Int64, approve: Bool, time: Timestamp, key: PrivateKey) throws -> Entry {

@@ -136,6 +136,7 @@ public struct Entry: Hashable, Sendable {
     package static let entryDomain: [UInt8] = Array("emc-v1/entry".utf8) + [0]
     package static let ledgerIDDomain: [UInt8] = Array("emc-v1/ledger-id".utf8) + [0]
     package static let contractDomain: [UInt8] = Array("emc-v1/contract".utf8) + [0]
+    package static let renderingDomain: [UInt8] = Array("emc-v1/rendering".utf8) + [0]
 
     /// The entry as a JSON value (with `sigs` when `signed`): the definition the direct encoding
     /// below must match, byte for byte (checked by tests).
@@ -215,6 +216,11 @@ public struct Entry: Hashable, Sendable {
     /// Contract hash: SHA-256("emc-v1/contract" 0x00 ‖ UTF-8 contract text), lowercase hex.
     public static func contractHash(_ text: String) -> String {
         Hex.encode(SHA256.hash(prefix: contractDomain, Array(text.utf8)))
+    }
+
+    /// Rendering hash: SHA-256("emc-v1/rendering" 0x00 ‖ UTF-8 plain-language text, SPEC §2.14), lowercase hex.
+    public static func renderingHash(_ text: String) -> String {
+        Hex.encode(SHA256.hash(prefix: renderingDomain, Array(text.utf8)))
     }
 
     /// Adds a signature by `key` over the signing message.

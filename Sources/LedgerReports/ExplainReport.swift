@@ -13,7 +13,8 @@ public enum ExplainReport {
     }
 
     /// For a rule that paid `member` nothing: what stopped it.
-    public static func whyNot(_ rule: RuleTrace, member: String) -> String? {
+    /// A condition stopper names its numbers: `did not fire: growth(revenue) ≈ 8.7% > market_growth = 9% is false`.
+    public static func whyNot(_ rule: RuleTrace, member: String, currency: Currency) -> String? {
         let paid = rule.actions.contains { action in
             action.member == member || action.shares.contains { $0.member == member && $0.amountMinor > 0 }
         }
@@ -22,7 +23,7 @@ public enum ExplainReport {
         case .fired:
             return "fired, but its actions pay \(member) nothing"
         case .conditionFalse:
-            let stopper = rule.conditions.last { $0.value == false }?.text ?? "the condition"
+            let stopper = rule.conditions.last { $0.value == false }?.explainedText(currency: currency) ?? "the condition"
             return "did not fire: \(stopper) is false"
         case .forfeited, .alreadyFired:
             return "did not fire: \(rule.status.rawValue)"
@@ -71,7 +72,7 @@ public enum ExplainReport {
         }
         if let member {
             out += "why not (rules that paid \(member) nothing):\n"
-            let reasons = settlement.trace.rules.compactMap { rule in whyNot(rule, member: member).map { "  \(rule.name): \($0)\n" } }
+            let reasons = settlement.trace.rules.compactMap { rule in whyNot(rule, member: member, currency: currency).map { "  \(rule.name): \($0)\n" } }
             out += reasons.isEmpty ? "  every rule paid \(member)\n" : reasons.joined()
         }
         return out
@@ -110,7 +111,7 @@ public enum ExplainReport {
         let rules: [JSONValue] = settlement.trace.rules.map { rule in
             var item: [String: JSONValue] = [
                 "name": .string(rule.name), "status": .string(rule.status.rawValue), "fired": .bool(rule.fired),
-                "conditions": .array(rule.conditions.map { .object(["text": .string($0.text), "value": $0.value.map { .bool($0) } ?? .null]) }),
+                "conditions": .array(rule.conditions.map { conditionJSON($0, currency: currency) }),
                 "actions": .array(rule.actions.map { action in
                     var fields: [String: JSONValue] = ["kind": .string(action.kind.rawValue), "text": .string(action.text), "amount": money(action.amountMinor)]
                     if let base = action.baseMinor { fields["base"] = money(base) }
@@ -125,7 +126,7 @@ public enum ExplainReport {
                     return .object(fields)
                 }),
             ]
-            if let member, let reason = whyNot(rule, member: member) { item["why_not"] = .string(reason) }
+            if let member, let reason = whyNot(rule, member: member, currency: currency) { item["why_not"] = .string(reason) }
             return .object(item)
         }
         return [
@@ -137,11 +138,28 @@ public enum ExplainReport {
             "rules": .array(rules),
             "goals": .array(settlement.trace.goals.map { goal in
                 .object(["name": .string(goal.name), "deadline": .string(goal.deadline.description), "status": .string(goal.status.rawValue),
-                         "conditions": .array(goal.conditions.map { .object(["text": .string($0.text), "value": $0.value.map { .bool($0) } ?? .null]) })])
+                         "conditions": .array(goal.conditions.map { conditionJSON($0, currency: currency) })])
             }),
             "payouts": .array(settlement.payouts.filter { member == nil || $0.member == member }.map { payout in
                 .object(["member": .string(payout.member), "rule": .string(payout.rule), "amount": money(payout.amountMinor)])
             }),
         ]
+    }
+
+    /// A sub-condition: its text, its value, the text with its numbers, and for a comparison both
+    /// sides (`value` canonical as in a report, `shown` as explanations print it; null when not evaluated).
+    static func conditionJSON(_ condition: ConditionTrace, currency: Currency) -> JSONValue {
+        var fields: [String: JSONValue] = ["text": .string(condition.text), "value": condition.value.map { .bool($0) } ?? .null,
+                                           "explained": .string(condition.explainedText(currency: currency))]
+        if let comparison = condition.comparison {
+            func side(_ side: ComparisonTrace.Side) -> JSONValue {
+                .object(["text": .string(side.text), "value": side.value.map { .string($0.canonicalText(currency: currency)) } ?? .null,
+                         "shown": side.value.map { .string($0.explainedText(currency: currency).text) } ?? .null])
+            }
+            fields["operator"] = .string(comparison.op)
+            fields["left"] = side(comparison.left)
+            fields["right"] = side(comparison.right)
+        }
+        return .object(fields)
     }
 }

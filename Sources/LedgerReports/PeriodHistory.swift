@@ -71,4 +71,36 @@ public struct PeriodHistory: Sendable {
         if let failure { throw failure }
         return (history, state)
     }
+
+    /// One verifying read of the ledger: the history of every settled period, in period order, and
+    /// the state at the head (what `emc page` explains).
+    public static func collectAll(source: some LedgerReplaying) throws(LedgerError) -> (histories: [PeriodHistory], state: LedgerState) {
+        var histories: [Period: PeriodHistory] = [:]
+        var failure: LedgerError? = nil
+        let state = try source.replay(willApply: { decoded, state in
+            guard failure == nil else { return }
+            let entry = decoded.entry
+            do throws(LedgerError) {
+                if entry.kind == SettleKind.name, case .object(let body) = entry.body, case .string(let text)? = body["period"],
+                   let period = Period(text) {
+                    let computed = try state.computeSettlement(of: period)
+                    var history = PeriodHistory(period: period, currency: computed.version.contract.currency)
+                    history.settlement = Settled(seq: entry.seq, hash: decoded.hash, signer: EntrySummary.signer(of: entry, in: state),
+                                                 computed: computed, version: computed.version, runStateBefore: state.runState)
+                    histories[period] = history
+                } else if entry.kind == AdjustKind.name, case .object(let body) = entry.body, case .integer(let disputeSeq)? = body["dispute"] {
+                    let computed = try state.computeAdjustment(for: disputeSeq)
+                    let signer = EntrySummary.signer(of: entry, in: state)
+                    for adjusted in computed.periods {
+                        histories[adjusted.record.period]?.adjustments.append(
+                            Adjusted(seq: entry.seq, hash: decoded.hash, signer: signer, dispute: computed.dispute, period: adjusted))
+                    }
+                }
+            } catch {
+                failure = error
+            }
+        })
+        if let failure { throw failure }
+        return (histories.values.sorted { $0.period < $1.period }, state)
+    }
 }

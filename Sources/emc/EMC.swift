@@ -22,7 +22,7 @@ struct EMC: ParsableCommand {
         or line:column), 2 usage or I/O error (bad flags, missing or unreadable file, bad key).
         """,
         subcommands: [Keygen.self, Init.self, Accept.self, RotateKey.self, Report.self, Propose.self, Vote.self, Withdraw.self,
-                      Settle.self, Dispute.self, Adjust.self, Status.self, Replay.self, Explain.self, Diff.self, Audit.self, Check.self, Simulate.self, Log.self, Verify.self, Repair.self, Demo.self,
+                      Settle.self, Dispute.self, Adjust.self, Status.self, Replay.self, Explain.self, Show.self, Preview.self, Page.self, Diff.self, Audit.self, Check.self, Simulate.self, Log.self, Verify.self, Repair.self, Demo.self,
                       SignCheckpoint.self, Cosign.self, Prove.self, VerifyProof.self, VerifyFork.self, Vkey.self, MakeBundle.self, VerifyBundle.self, Serve.self]
     )
 

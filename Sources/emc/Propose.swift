@@ -40,6 +40,7 @@ struct Vote: ParsableCommand {
     @Option(help: "The entry number of the proposal or dispute.") var proposal: Int64
     @Flag(help: "Approve the proposal.") var approve = false
     @Flag(help: "Reject the proposal (any rejection closes it).") var reject = false
+    @Flag(help: "Do not show the preview of an amendment and ask before signing.") var yes = false
     @OptionGroup var append: AppendOptions
 
     func validate() throws {
@@ -48,6 +49,15 @@ struct Vote: ParsableCommand {
 
     func run() throws {
         let signer = try KeyFiles.loadPrivateKey(path: key)
+        if !yes && isInteractive {
+            // On a terminal, an amendment's vote shows its plain-language text and its preview first.
+            let state = try readVerifiedState(ledger, quiet: true)
+            if let version = state.contracts.first(where: { $0.introducedAt == proposal && $0.number > 1 }) {
+                let preview = try LedgerReports.Preview.compute(state: state, proposal: proposal, periods: 12)
+                try confirmBeforeSigning(ContractView(version).text + "\n" + preview.text + "\n",
+                                         question: "Sign your \(approve ? "approval" : "rejection") of proposal \(proposal)?", yes: yes)
+            }
+        }
         // An adopted correction is settled at once: the adjustment goes in the same durable write.
         let planned = try perform(.vote(proposal: proposal, approve: approve), on: ledger, signer: signer, append: append)
         guard case .voted(_, _, let status) = planned.outcome else { return }

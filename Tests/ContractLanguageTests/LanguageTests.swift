@@ -128,8 +128,8 @@ let miniContract = """
         let settlement = try settle(contract: contract, period: Period("2020-01")!, metrics: metrics("1000.00", "400.00", 2), state: ContractRunState())
         let rule = settlement.trace.rules[1]
         #expect(rule.fired)
-        #expect(rule.conditions.contains(ConditionTrace(text: "profit > 0", value: true)))
-        #expect(rule.conditions.contains(ConditionTrace(text: "units < 10", value: nil)))
+        #expect(rule.conditions.contains { $0.text == "profit > 0" && $0.value == true })
+        #expect(rule.conditions.contains { $0.text == "units < 10" && $0.value == nil })
         let split = try #require(rule.actions.first)
         #expect(split.amountMinor == 6000)
         #expect(split.shares.map(\.amountMinor) == [3000, 3000])

@@ -23,6 +23,11 @@ let beanCheck: String? = {
         ("audit-2021.json", ["audit", demoLedger, "--format", "json", "--from", "2021-01", "--to", "2021-12"]),
         ("diff-1-2.txt", ["diff", demoLedger, "--from", "1", "--to", "2"]),
         ("whatif-2021-04.txt", ["simulate", "--ledger", demoLedger, "--period", "2021-04", "--set", "market_growth=5"]),
+        ("show-1.txt", ["show", demoLedger, "--version", "1"]),
+        ("show-2.html", ["show", demoLedger, "--version", "2", "--format", "html"]),
+        ("show-2.json", ["show", demoLedger, "--version", "2", "--format", "json"]),
+        ("preview-78.txt", ["preview", demoLedger, "--proposal", "78"]),
+        ("preview-78-6.json", ["preview", demoLedger, "--proposal", "78", "--periods", "6", "--json"]),
     ])
     func goldenOutputs(file: String, arguments: [String]) throws {
         let result = try runEMC(arguments)

@@ -63,7 +63,7 @@ enum FixtureFactory {
         try add(EntryBuilder.genesis(contract: contract, members: roster(), founder: key("yu"), time: time(1),
                                      nonce: Array(repeating: nonceByte, count: 16)))
         for (index, name) in memberNames.enumerated() {
-            try add(EntryBuilder.accept(after: state, contractHash: Entry.contractHash(contract), time: time(2 + index), key: key(name)))
+            try add(EntryBuilder.accept(after: state, contractHash: Entry.contractHash(contract), time: time(2 + index), key: key(name), bindRendering: false))
         }
         try add(EntryBuilder.rotateKey(after: state, member: "chef", oldKey: key("chef"), newKey: key("chef-2"), time: time(6)))
         return entries
@@ -108,10 +108,10 @@ enum FixtureFactory {
         let byOutsider = try outsider(state3, "accept", ["contract_hash": .string(Entry.contractHash(contract))], time(4), [key("mallory")])
         cases.append(Tampered(name: "signed-by-non-member", lines: Array(lines[0..<3]) + [byOutsider.lineBytes],
                               seq: 4, reason: "not the current key of any member"))
-        let again = try EntryBuilder.accept(after: state4, contractHash: Entry.contractHash(contract), time: time(5), key: key("chef"))
+        let again = try EntryBuilder.accept(after: state4, contractHash: Entry.contractHash(contract), time: time(5), key: key("chef"), bindRendering: false)
         cases.append(Tampered(name: "accept-twice", lines: Array(lines[0..<4]) + [again.lineBytes],
                               seq: 5, reason: "member \"chef\" already accepted contract version 1"))
-        let early = try EntryBuilder.accept(after: state3, contractHash: Entry.contractHash(contract), time: time(1, 8), key: key("farm"))
+        let early = try EntryBuilder.accept(after: state3, contractHash: Entry.contractHash(contract), time: time(1, 8), key: key("farm"), bindRendering: false)
         cases.append(Tampered(name: "time-backwards", lines: Array(lines[0..<3]) + [early.lineBytes],
                               seq: 4, reason: "is before the previous entry's time"))
         var wrongSigner = valid[3].entry

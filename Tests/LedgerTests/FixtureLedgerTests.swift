@@ -57,7 +57,7 @@ import Testing
         var expected: [String: JSONValue] = [:]
         for tampered in try FixtureFactory.tamperedLedgers() + FixtureFactory.tamperedLifecycleLedgers()
             + FixtureFactory.tamperedKeyLedgers() + FixtureFactory.tamperedMembershipLedgers()
-            + FixtureFactory.tamperedSpecPointLedgers() {
+            + FixtureFactory.tamperedSpecPointLedgers() + FixtureFactory.tamperedRenderingLedgers() {
             let relative = "ledgers/invalid/\(tampered.name).jsonl"
             try checkGolden(FixtureFactory.fileBytes(tampered.lines), relative)
             expected[tampered.name] = .object(["seq": .integer(tampered.seq), "line": .integer(tampered.seq),

@@ -37,14 +37,14 @@ extension FixtureFactory {
         var script = LedgerScript()
         let steps: [(inout LedgerScript) throws -> Void] = [
             { try $0.add { _ in try EntryBuilder.genesis(contract: contract, members: roster(), founder: key("yu"), time: stamp("2020-05-01T09:00:00Z"), nonce: Array(repeating: 0x03, count: 16)) } },
-            { try $0.add { try EntryBuilder.accept(after: $0, contractHash: Entry.contractHash(contract), time: stamp("2020-05-02T09:00:00Z"), key: key("yu")) } },
-            { try $0.add { try EntryBuilder.accept(after: $0, contractHash: Entry.contractHash(contract), time: stamp("2020-05-03T09:00:00Z"), key: key("chef")) } },
-            { try $0.add { try EntryBuilder.accept(after: $0, contractHash: Entry.contractHash(contract), time: stamp("2020-05-04T09:00:00Z"), key: key("farm")) } },
+            { try $0.add { try EntryBuilder.accept(after: $0, contractHash: Entry.contractHash(contract), time: stamp("2020-05-02T09:00:00Z"), key: key("yu"), bindRendering: false) } },
+            { try $0.add { try EntryBuilder.accept(after: $0, contractHash: Entry.contractHash(contract), time: stamp("2020-05-03T09:00:00Z"), key: key("chef"), bindRendering: false) } },
+            { try $0.add { try EntryBuilder.accept(after: $0, contractHash: Entry.contractHash(contract), time: stamp("2020-05-04T09:00:00Z"), key: key("farm"), bindRendering: false) } },
             { try report(&$0, "2020-05", "revenue", "1000.00", by: "yu", at: "2020-06-01T09:00:00Z") },
             { try report(&$0, "2020-05", "cost", "400.00", by: "yu", at: "2020-06-01T10:00:00Z") },
             { try report(&$0, "2020-05", "cost", "450.00", by: "farm", at: "2020-06-01T11:00:00Z") },
             { try $0.add { try EntryBuilder.settle(after: $0, period: Period("2020-05")!, time: stamp("2020-06-02T09:00:00Z"), key: key("chef")) } },
-            { try $0.add { try EntryBuilder.propose(after: $0, contract: contractV2, effective: Period("2020-07")!, reason: "the chef's recipes drive sales", joiners: [], time: stamp("2020-06-03T09:00:00Z"), key: key("yu")) } },
+            { try $0.add { try EntryBuilder.propose(after: $0, contract: contractV2, effective: Period("2020-07")!, reason: "the chef's recipes drive sales", joiners: [], time: stamp("2020-06-03T09:00:00Z"), key: key("yu"), bindRendering: false) } },
             { try $0.add { try EntryBuilder.vote(after: $0, proposal: 9, approve: true, time: stamp("2020-06-04T09:00:00Z"), key: key("chef")) } },
             { try $0.add { try EntryBuilder.vote(after: $0, proposal: 9, approve: true, time: stamp("2020-06-05T09:00:00Z"), key: key("farm")) } },
             { try report(&$0, "2020-06", "revenue", "2000.00", by: "yu", at: "2020-07-01T09:00:00Z") },

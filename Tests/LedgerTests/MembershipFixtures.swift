@@ -22,7 +22,7 @@ extension FixtureFactory {
         var script = try lifecycleScript(upTo: 8)
         try script.add { try EntryBuilder.propose(after: $0, contract: joinContract, effective: Period("2020-07")!, reason: "the oven joins",
                                                   joiners: [EntryBuilder.RosterMember(name: "oven", role: "micro-enterprise", key: key("oven").publicKey)],
-                                                  time: stamp("2020-06-03T09:00:00Z"), key: key("yu")) }
+                                                  time: stamp("2020-06-03T09:00:00Z"), key: key("yu"), bindRendering: false) }
         return script
     }
 
@@ -54,7 +54,7 @@ extension FixtureFactory {
         var adopted = try ovenProposalScript()
         try adopted.add { try EntryBuilder.vote(after: $0, proposal: 9, approve: true, time: stamp("2020-06-04T09:00:00Z"), key: key("chef")) }
         try adopted.add { try EntryBuilder.vote(after: $0, proposal: 9, approve: true, time: stamp("2020-06-04T10:00:00Z"), key: key("farm")) }
-        try adopted.add { try EntryBuilder.accept(after: $0, contractHash: Entry.contractHash(joinContract), time: stamp("2020-06-04T11:00:00Z"), key: key("oven")) }
+        try adopted.add { try EntryBuilder.accept(after: $0, contractHash: Entry.contractHash(joinContract), time: stamp("2020-06-04T11:00:00Z"), key: key("oven"), bindRendering: false) }
         cases.append(Tampered(name: "former-member-name-rejoins",
                               lines: adopted.lines + [try adopted.crafted("propose", proposeBody(contractV2, effective: "2020-08",
                                                                                                   joiners: [joinerJSON("farm", key: "farm-2", role: "external-partner")]),

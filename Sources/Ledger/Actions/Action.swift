@@ -111,7 +111,7 @@ extension LedgerState {
     }
 
     /// Which version an `accept` by `key` targets, and the name it accepts as.
-    func acceptTarget(signer key: PublicKey, hash: String?) throws(LedgerError) -> (member: String, version: ContractVersion) {
+    public func acceptTarget(signer key: PublicKey, hash: String?) throws(LedgerError) -> (member: String, version: ContractVersion) {
         let keyID = key.keyID
         // A member joining through a pending amendment accepts that proposal.
         if memberName(forKeyID: keyID) == nil, let pending = pendingProposal,

@@ -129,11 +129,12 @@ package enum AcceptKind: EntryKind {
 
     static func authorize(_ decoded: DecodedEntry, in state: LedgerState) throws(LedgerError) -> Authorization {
         let entry = decoded.entry
-        let reader = try JSONReader(entry.body, context: "accept body", allowed: ["contract_hash"])
+        let reader = try JSONReader(entry.body, context: "accept body", allowed: ["contract_hash", "rendering"])
         let hash = try reader.hash("contract_hash")
         guard let version = state.contract(withHash: hash) else {
             throw rejected("accepts contract \(hash.prefix(16))…, which is not a version on this ledger")
         }
+        try RenderingBinding.check(reader, contract: version.contract, what: "contract version \(version.number)")
         switch version.status {
         case .genesis:
             let signer = try state.activeMember(signing: entry)

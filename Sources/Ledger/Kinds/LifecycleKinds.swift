@@ -88,7 +88,7 @@ package enum ProposeKind: EntryKind {
     static func authorize(_ decoded: DecodedEntry, in state: LedgerState) throws(LedgerError) -> Authorization {
         let entry = decoded.entry
         let reader = try JSONReader(entry.body, context: "propose body",
-                                    allowed: ["contract", "contract_hash", "effective", "reason", "joiners"])
+                                    allowed: ["contract", "contract_hash", "effective", "reason", "joiners", "rendering"])
         let text = try reader.string("contract")
         guard text.utf8.count <= GenesisKind.maximumContractBytes else {
             throw rejected("contract text is \(text.utf8.count) bytes, the limit is \(GenesisKind.maximumContractBytes)")
@@ -107,6 +107,7 @@ package enum ProposeKind: EntryKind {
             throw rejected("proposal \(pending.introducedAt) is still open; it must be adopted, rejected or withdrawn first")
         }
         let contract = try GenesisKind.checkedContract(text, context: "the proposed contract")
+        try RenderingBinding.check(reader, contract: contract, what: "the proposed contract")
         let inForce = state.latestAdoptedVersion
         guard hash != inForce.hash else { throw rejected("the proposed contract is identical to the version in force") }
         guard contract.currency == inForce.contract.currency else {
