@@ -72,7 +72,7 @@ struct Verify: ParsableCommand {
     /// The state cached in `path` if it verifies under `member`'s key; nil when there is none yet
     /// (or it does not verify: then everything is verified). Throws, before any work, when `path`
     /// exists and is not a state cache of this ledger, since it would be refused at the end.
-    func loadCache(_ path: String, member: PrivateKey) throws -> VerifiedLedger? {
+    func loadCache(_ path: String, member: any EntrySigner) throws -> VerifiedLedger? {
         let ledgerID = try Verifier.verify(path: ledger, limit: 1).state.ledgerID
         try StateCache.checkWritable(path, ledgerID: ledgerID)
         return StateCache.load(from: path, key: try StateCacheKey(member: member, ledgerID: ledgerID))
