@@ -14,7 +14,8 @@ struct Verify: ParsableCommand {
     @Flag(help: "No progress on stderr.") var quiet = false
     @Option(help: ArgumentHelp("A state cache file you keep (needs --key): when it verifies under your key and fits the ledger, only entries appended since are verified; it is written after a successful verify. An existing file that is not a state cache of this ledger is never overwritten.", valueName: "file"))
     var cache: String?
-    @Option(help: "Your private key, which authenticates the --cache file.") var key: String?
+    @Option(help: "Your private key (a .key file or ssh-agent:PUBFILE), which authenticates the --cache file.") var key: String?
+    @OptionGroup var passphrase: PassphraseOptions
     @Option(help: .hidden) var checkpoint: String?
 
     func run() throws {
@@ -22,7 +23,7 @@ struct Verify: ParsableCommand {
             throw CommandError(message: "--checkpoint is gone: keep a state cache with --cache FILE --key KEY (a signed checkpoint is something else)")
         }
         guard (cache == nil) == (key == nil) else { throw CommandError(message: "--cache and --key go together") }
-        let member = try key.map { try KeyFiles.loadPrivateKey(path: $0) }
+        let member = try key.map { try passphrase.signer($0) }
         let saved = try cache.flatMap { cache in try member.flatMap { try loadCache(cache, member: $0) } }
         let progress = ProgressReporter(label: "verifying", path: ledger, quiet: quiet)
         let verified: VerifiedLedger
