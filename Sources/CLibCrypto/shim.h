@@ -152,4 +152,49 @@ static inline int emc_hmac_sha256(const unsigned char *key, size_t keyLength,
     return result != NULL && outLength == 32;
 }
 
+/// A passphrase handed to libcrypto's PEM callback: the bytes and their length (not NUL-terminated).
+typedef struct {
+    const char *bytes;
+    int length;
+} emc_passphrase;
+
+static inline int emc_give_passphrase(char *buf, int size, int rwflag, void *userdata) {
+    (void)rwflag;
+    const emc_passphrase *passphrase = (const emc_passphrase *)userdata;
+    if (passphrase == NULL || passphrase->length < 0 || passphrase->length > size) return -1;
+    memcpy(buf, passphrase->bytes, (size_t)passphrase->length);
+    return passphrase->length;
+}
+
+/// Parses an encrypted PKCS#8 PEM private key with `passphrase`; NULL when it is wrong or the
+/// file is damaged (libcrypto cannot tell the two apart reliably).
+static inline EVP_PKEY *emc_read_encrypted_private_pem(const char *pem, int length,
+                                                      const char *passphrase, int passphraseLength) {
+    BIO *bio = BIO_new_mem_buf(pem, length);
+    if (bio == NULL) return NULL;
+    emc_passphrase given = { passphrase, passphraseLength };
+    EVP_PKEY *key = PEM_read_bio_PrivateKey(bio, NULL, emc_give_passphrase, &given);
+    BIO_free(bio);
+    return key;
+}
+
+/// Writes a private key as encrypted PKCS#8 PEM (PBES2: PBKDF2-HMAC-SHA256 and AES-256-CBC, what
+/// `openssl genpkey -aes-256-cbc` writes) into `out`; returns the length written, or -1.
+static inline int emc_write_encrypted_pem(EVP_PKEY *key, const char *passphrase, int passphraseLength,
+                                          char *out, int capacity) {
+    BIO *bio = BIO_new(BIO_s_mem());
+    if (bio == NULL) return -1;
+    int result = -1;
+    if (PEM_write_bio_PKCS8PrivateKey(bio, key, EVP_aes_256_cbc(), passphrase, passphraseLength, NULL, NULL) == 1) {
+        char *data = NULL;
+        long length = BIO_get_mem_data(bio, &data);
+        if (length > 0 && length <= capacity) {
+            memcpy(out, data, (size_t)length);
+            result = (int)length;
+        }
+    }
+    BIO_free(bio);
+    return result;
+}
+
 #endif

@@ -5,6 +5,10 @@ public struct CryptoError: Error, Equatable, Sendable, CustomStringConvertible {
         case keyMalformed, keyNotEd25519, keyFileExists, keyWriteFailed, primitiveFailed
         /// A small-order or non-canonically encoded Ed25519 public key (nobody holds its private key).
         case keyWeak
+        /// An encrypted key file that the given passphrase does not open.
+        case keyWrongPassphrase
+        /// No ssh-agent, an agent that does not hold the key, or an agent that answered wrongly.
+        case agentFailed
     }
     public var code: Code
     public var message: String

@@ -125,6 +125,27 @@ public final class PrivateKey: @unchecked Sendable {
     public func pemRepresentation() throws(CryptoError) -> String {
         try writePEM(pkey, isPrivate: true)
     }
+
+    /// Encrypted PKCS#8 PEM (PBES2: PBKDF2-HMAC-SHA256, AES-256-CBC), the form
+    /// `openssl genpkey -algorithm ed25519 -aes-256-cbc` writes. `passphrase` must not be empty.
+    public func encryptedPEMRepresentation(passphrase: [UInt8]) throws(CryptoError) -> String {
+        guard !passphrase.isEmpty, passphrase.count <= 1024 else {
+            throw CryptoError(.keyWriteFailed, "a passphrase must be 1 to 1024 bytes")
+        }
+        var buffer = [CChar](repeating: 0, count: 2048)
+        let length = passphrase.withUnsafeBufferPointer { secret in
+            secret.withMemoryRebound(to: CChar.self) { secretChars in
+                buffer.withUnsafeMutableBufferPointer {
+                    emc_write_encrypted_pem(pkey, secretChars.baseAddress, Int32(secretChars.count), $0.baseAddress, Int32($0.count))
+                }
+            }
+        }
+        guard length > 0 else {
+            emc_clear_errors()
+            throw CryptoError(.primitiveFailed, "libcrypto could not write the encrypted key")
+        }
+        return String(decoding: buffer[0..<Int(length)].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
 }
 
 func rawPublicKey(of key: OpaquePointer) -> [UInt8]? {

@@ -10,25 +10,80 @@ public enum KeyFiles {
     /// Key files are small; anything larger is refused before parsing.
     public static let maximumFileBytes = 16 * 1024
 
-    public static func loadPrivateKey(path: String) throws(CryptoError) -> PrivateKey {
-        let text = try readKeyFile(path: path, isPrivate: true)
-        return try parsePrivateKey(pem: text, source: path)
+    /// Supplies the passphrase of an encrypted key file at `path`; called only for an encrypted file.
+    public typealias PassphraseSource = (_ path: String) throws(CryptoError) -> [UInt8]
+
+    /// Loads a PKCS#8 PEM private key, encrypted (then `passphrase` is asked) or not. A public key,
+    /// an OpenSSH key or a file others can read is refused with what to do instead.
+    public static func loadPrivateKey(path: String, passphrase: PassphraseSource? = nil) throws(CryptoError) -> PrivateKey {
+        let file = try readKeyFile(path: path)
+        try refuseNonPrivateKey(file.text, source: path)
+        if (file.mode & 0o077) != 0 {
+            let mode = String(file.mode & 0o777, radix: 8)
+            throw CryptoError(.keyFilePermissions, "\(path): private key is accessible by others (mode \(mode)); run chmod 600 \(path)")
+        }
+        guard isEncrypted(file.text), let passphrase else {
+            return try parsePrivateKey(pem: file.text, source: path)
+        }
+        var secret = try passphrase(path)
+        defer { for index in secret.indices { secret[index] = 0 } }
+        return try parseEncryptedPrivateKey(pem: file.text, source: path, passphrase: secret)
     }
 
+    /// Loads an SPKI PEM public key, or an OpenSSH `ssh-ed25519 AAAA…` public key line.
     public static func loadPublicKey(path: String) throws(CryptoError) -> PublicKey {
-        let text = try readKeyFile(path: path, isPrivate: false)
+        let text = try readKeyFile(path: path).text
+        if OpenSSHKeys.isPublicKeyLine(text) { return try OpenSSHKeys.parsePublicKey(text, source: path) }
         return try parsePublicKey(pem: text, source: path)
     }
 
+    static func isEncrypted(_ pem: String) -> Bool {
+        pem.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----") || pem.contains("Proc-Type: 4,ENCRYPTED")
+    }
+
+    /// Names what a file given as a private key is when it is something else, and what to pass instead.
+    static func refuseNonPrivateKey(_ text: String, source: String) throws(CryptoError) {
+        if text.contains("-----BEGIN PUBLIC KEY-----") || OpenSSHKeys.isPublicKeyLine(text) {
+            throw CryptoError(.keyMalformed, "\(source): this is a public key; pass the private .key file (or ssh-agent:\(source) to sign with the key in your ssh-agent)")
+        }
+        if text.contains("-----BEGIN OPENSSH PRIVATE KEY-----") {
+            throw CryptoError(.keyMalformed, "\(source): this is an OpenSSH private key, which emc does not read (and ssh-keygen cannot convert an Ed25519 key to PKCS#8): add it to your agent with `ssh-add \(source)` and pass --key ssh-agent:\(source).pub, or make a PKCS#8 key with `emc keygen`")
+        }
+    }
+
     public static func parsePrivateKey(pem: String, source: String) throws(CryptoError) -> PrivateKey {
-        if pem.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----") || pem.contains("Proc-Type: 4,ENCRYPTED") {
-            throw CryptoError(.keyEncrypted, "\(source): the private key is encrypted; emc needs an unencrypted PKCS#8 Ed25519 key")
+        if isEncrypted(pem) {
+            throw CryptoError(.keyEncrypted, "\(source): the private key is encrypted and no passphrase was given")
         }
         guard pem.contains("-----BEGIN") else {
             throw CryptoError(.keyMalformed, "\(source): not a PEM private key")
         }
         try requireOnePEMBlock(pem, source: source)
         let key: OpaquePointer? = pem.withCString { emc_read_private_pem($0, Int32(strlen($0))) }
+        return try ed25519PrivateKey(key, source: source)
+    }
+
+    /// An encrypted PKCS#8 PEM private key (`-----BEGIN ENCRYPTED PRIVATE KEY-----`) decrypted with `passphrase`.
+    public static func parseEncryptedPrivateKey(pem: String, source: String, passphrase: [UInt8]) throws(CryptoError) -> PrivateKey {
+        guard pem.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----") else {
+            throw CryptoError(.keyEncrypted, "\(source): only encrypted PKCS#8 keys (-----BEGIN ENCRYPTED PRIVATE KEY-----) are supported; re-encrypt it with `openssl pkcs8 -topk8 -v2 aes-256-cbc`")
+        }
+        try requireOnePEMBlock(pem, source: source)
+        let key: OpaquePointer? = pem.withCString { text in
+            passphrase.withUnsafeBufferPointer { secret in
+                secret.withMemoryRebound(to: CChar.self) {
+                    emc_read_encrypted_private_pem(text, Int32(strlen(text)), $0.baseAddress, Int32($0.count))
+                }
+            }
+        }
+        guard key != nil else {
+            emc_clear_errors()
+            throw CryptoError(.keyWrongPassphrase, "\(source): wrong passphrase (or a damaged key file)")
+        }
+        return try ed25519PrivateKey(key, source: source)
+    }
+
+    private static func ed25519PrivateKey(_ key: OpaquePointer?, source: String) throws(CryptoError) -> PrivateKey {
         guard let key else {
             emc_clear_errors()
             throw CryptoError(.keyMalformed, "\(source): malformed or truncated PEM private key")
@@ -73,25 +128,28 @@ public enum KeyFiles {
     }
 
     /// Writes `NAME.key` (0600, created exclusively) and `NAME.pub` into `directory`.
-    public static func write(_ key: PrivateKey, name: String, directory: String) throws(CryptoError) -> (privatePath: String, publicPath: String) {
+    /// With `passphrase`, `NAME.key` is encrypted PKCS#8 (PBKDF2-HMAC-SHA256, AES-256-CBC).
+    public static func write(_ key: PrivateKey, name: String, directory: String, passphrase: [UInt8]? = nil) throws(CryptoError) -> (privatePath: String, publicPath: String) {
         let privatePath = directory + "/" + name + ".key"
         let publicPath = directory + "/" + name + ".pub"
-        try writeFile(path: privatePath, contents: key.pemRepresentation(), mode: 0o600)
+        let privateText: String
+        if let passphrase {
+            privateText = try key.encryptedPEMRepresentation(passphrase: passphrase)
+        } else {
+            privateText = try key.pemRepresentation()
+        }
+        try writeFile(path: privatePath, contents: privateText, mode: 0o600)
         try writeFile(path: publicPath, contents: key.publicKey.pemRepresentation(), mode: 0o644)
         return (privatePath, publicPath)
     }
 
-    private static func readKeyFile(path: String, isPrivate: Bool) throws(CryptoError) -> String {
+    private static func readKeyFile(path: String) throws(CryptoError) -> (text: String, mode: mode_t) {
         var status = stat()
         guard stat(path, &status) == 0 else {
             throw CryptoError(.keyFileMissing, "\(path): no such key file")
         }
         guard (status.st_mode & S_IFMT) == S_IFREG else {
             throw CryptoError(.keyFileUnreadable, "\(path): not a regular file")
-        }
-        if isPrivate && (status.st_mode & 0o077) != 0 {
-            let mode = String(status.st_mode & 0o777, radix: 8)
-            throw CryptoError(.keyFilePermissions, "\(path): private key is accessible by others (mode \(mode)); run chmod 600 \(path)")
         }
         guard status.st_size <= maximumFileBytes else {
             throw CryptoError(.keyMalformed, "\(path): \(status.st_size) bytes is too large for a key file")
@@ -115,7 +173,7 @@ public enum KeyFiles {
         guard let text = String(validating: bytes[0..<total], as: UTF8.self), !text.contains("\0") else {
             throw CryptoError(.keyMalformed, "\(path): not a PEM file (binary content)")
         }
-        return text
+        return (text, status.st_mode)
     }
 
     private static func writeFile(path: String, contents: String, mode: mode_t) throws(CryptoError) {

@@ -224,7 +224,7 @@ public struct Entry: Hashable, Sendable {
     }
 
     /// Adds a signature by `key` over the signing message.
-    public mutating func sign(with key: PrivateKey) throws(CryptoError) {
+    public mutating func sign(with key: any EntrySigner) throws(CryptoError) {
         let message = signingMessage
         var signature = EntrySignature(keyID: key.publicKey.keyID, signature: try key.signature(for: message))
         signature.receipt = EntrySignature.receipt(key: key.publicKey, signature: signature.signature, message: message)

@@ -14,13 +14,14 @@ struct Accept: ParsableCommand {
         """
     )
     @Argument(help: "The ledger file.") var ledger: String
-    @Option(help: "Your private key.") var key: String
+    @Option(help: signingKeyHelp) var key: String
+    @OptionGroup var passphrase: PassphraseOptions
     @Option(help: "The hash of the contract version to accept (a unique prefix of at least 8 hex digits will do).") var contractHash: String?
     @Flag(help: "Do not show the contract and ask before signing.") var yes = false
     @OptionGroup var append: AppendOptions
 
     func run() throws {
-        let signer = try KeyFiles.loadPrivateKey(path: key)
+        let signer = try passphrase.signer(key)
         var target = contractHash
         if !yes && isInteractive {
             // Read first, show what will be signed, then sign exactly that version.

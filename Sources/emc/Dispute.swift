@@ -11,14 +11,15 @@ struct Dispute: ParsableCommand {
         discussion: "Example: emc dispute duck.jsonl --key chef.key --period 2021-09 --set revenue=1800000.00 --reason \"cancelled order\". Members vote with `emc vote --proposal SEQ`; the adopting vote appends the adjustment settlement."
     )
     @Argument(help: "The ledger file.") var ledger: String
-    @Option(help: "Your private key.") var key: String
+    @Option(help: signingKeyHelp) var key: String
+    @OptionGroup var passphrase: PassphraseOptions
     @Option(help: "The settled period, YYYY-MM.") var period: String
     @Option(name: .customLong("set"), help: "A corrected value, METRIC=VALUE (repeat for several).") var corrections: [String] = []
     @Option(help: "Why the reports are wrong.") var reason: String
     @OptionGroup var append: AppendOptions
 
     func run() throws {
-        let signer = try KeyFiles.loadPrivateKey(path: key)
+        let signer = try passphrase.signer(key)
         let target = try parsePeriodOption(period)
         let pairs = try corrections.map(parseAssignment)
         guard !pairs.isEmpty else { throw CommandError(message: "give at least one --set METRIC=VALUE") }
@@ -37,12 +38,13 @@ struct Dispute: ParsableCommand {
 struct Adjust: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Append the adjustment settlement of an adopted dispute (if the adopting vote did not).")
     @Argument(help: "The ledger file.") var ledger: String
-    @Option(help: "Your private key.") var key: String
+    @Option(help: signingKeyHelp) var key: String
+    @OptionGroup var passphrase: PassphraseOptions
     @Option(help: "The dispute's entry number.") var dispute: Int64
     @OptionGroup var append: AppendOptions
 
     func run() throws {
-        let signer = try KeyFiles.loadPrivateKey(path: key)
+        let signer = try passphrase.signer(key)
         let planned = try perform(.adjust(dispute: dispute), on: ledger, signer: signer, append: append)
         if let adjustment = planned.adjustment { print(AdjustmentText.render(adjustment), terminator: "") }
     }

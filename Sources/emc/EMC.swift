@@ -21,7 +21,8 @@ struct EMC: ParsableCommand {
         Exit codes: 0 success, 1 the ledger or contract is invalid (the message names the entry \
         or line:column), 2 usage or I/O error (bad flags, missing or unreadable file, bad key).
         """,
-        subcommands: [Keygen.self, Init.self, Accept.self, RotateKey.self, Report.self, Propose.self, Vote.self, Withdraw.self,
+        version: emcVersion,
+        subcommands: [Keygen.self, KeyID.self, Init.self, Accept.self, RotateKey.self, Report.self, Propose.self, Vote.self, Withdraw.self,
                       Settle.self, Dispute.self, Adjust.self, Status.self, Replay.self, Explain.self, Show.self, Preview.self, Page.self, Diff.self, Audit.self, Check.self, Simulate.self, Log.self, Verify.self, Repair.self, Demo.self,
                       SignCheckpoint.self, Cosign.self, Prove.self, VerifyProof.self, VerifyFork.self, Vkey.self, MakeBundle.self, VerifyBundle.self, Serve.self]
     )
@@ -73,6 +74,9 @@ struct EMC: ParsableCommand {
 }
 
 /// A one-line failure from a command, with its exit code (1 invalid input, 2 usage or I/O).
+/// The version `emc --version` prints: the program's, and the ledger format it reads and writes.
+let emcVersion = "emc 0.16.0 (ledger format \(Entry.formatVersion))"
+
 struct CommandError: Error {
     var message: String
     var exitCode: Int32 = 2

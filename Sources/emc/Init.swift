@@ -11,7 +11,8 @@ struct Init: ParsableCommand {
     )
     @Argument(help: "The ledger file to create (refuses to overwrite).") var ledger: String
     @Option(help: "The contract text file.") var contract: String
-    @Option(help: "The founder's private key; the founder must be on the roster.") var key: String
+    @Option(help: "The founder's private key (a .key file or ssh-agent:PUBFILE); the founder must be on the roster.") var key: String
+    @OptionGroup var passphrase: PassphraseOptions
     @Option(name: .customLong("member"), help: "A roster member as NAME=ROLE:PUBFILE (repeat for each member).")
     var members: [String] = []
     @Option(help: .hidden) var nonce: String?
@@ -19,7 +20,7 @@ struct Init: ParsableCommand {
 
     func run() throws {
         guard !members.isEmpty else { throw CommandError(message: "give at least one --member NAME=ROLE:PUBFILE") }
-        let founder = try KeyFiles.loadPrivateKey(path: key)
+        let founder = try passphrase.signer(key)
         let roster = try members.map(parseMemberSpec)
         guard roster.contains(where: { $0.key == founder.publicKey }) else {
             throw CommandError(message: "\(key): the founder's key is not on the roster (add it with --member)")

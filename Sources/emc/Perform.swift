@@ -4,7 +4,7 @@ import LedgerStorage
 
 /// Plans `action` against the ledger's verified head and appends its entries in one durable write.
 /// The claimed time is read from `--time` (or the clock) against the state the entries extend.
-func perform(_ action: Action, on ledger: String, signer: PrivateKey, append: AppendOptions) throws -> PlannedAction {
+func perform(_ action: Action, on ledger: String, signer: any EntrySigner, append: AppendOptions) throws -> PlannedAction {
     var planned: PlannedAction? = nil
     do {
         try LedgerStore.append(path: ledger, key: signer) { state in

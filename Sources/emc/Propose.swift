@@ -11,7 +11,8 @@ struct Propose: ParsableCommand {
         discussion: "Adopted when every member of the version in force approves (the proposal is the proposer's approval) and every joining member accepts. New members join with --member NAME=ROLE:PUBFILE."
     )
     @Argument(help: "The ledger file.") var ledger: String
-    @Option(help: "Your private key.") var key: String
+    @Option(help: signingKeyHelp) var key: String
+    @OptionGroup var passphrase: PassphraseOptions
     @Option(help: "The full text of the new contract version.") var contract: String
     @Option(help: "The first period the new version governs, YYYY-MM.") var effective: String
     @Option(help: "Why the contract should change.") var reason: String
@@ -19,7 +20,7 @@ struct Propose: ParsableCommand {
     @OptionGroup var append: AppendOptions
 
     func run() throws {
-        let signer = try KeyFiles.loadPrivateKey(path: key)
+        let signer = try passphrase.signer(key)
         let effectivePeriod = try parsePeriodOption(effective, flag: "--effective")
         let text = try readTextFile(contract, what: "contract", limit: 64 * 1024)
         let joiners = try members.map(parseMemberSpec)
@@ -36,7 +37,8 @@ struct Vote: ParsableCommand {
         discussion: "The vote that adopts a dispute also appends its adjustment settlement."
     )
     @Argument(help: "The ledger file.") var ledger: String
-    @Option(help: "Your private key.") var key: String
+    @Option(help: signingKeyHelp) var key: String
+    @OptionGroup var passphrase: PassphraseOptions
     @Option(help: "The entry number of the proposal or dispute.") var proposal: Int64
     @Flag(help: "Approve the proposal.") var approve = false
     @Flag(help: "Reject the proposal (any rejection closes it).") var reject = false
@@ -48,7 +50,7 @@ struct Vote: ParsableCommand {
     }
 
     func run() throws {
-        let signer = try KeyFiles.loadPrivateKey(path: key)
+        let signer = try passphrase.signer(key)
         if !yes && isInteractive {
             // On a terminal, an amendment's vote shows its plain-language text and its preview first.
             let state = try readVerifiedState(ledger, quiet: true)
@@ -69,12 +71,13 @@ struct Vote: ParsableCommand {
 struct Withdraw: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Withdraw your own open proposal or dispute.")
     @Argument(help: "The ledger file.") var ledger: String
-    @Option(help: "Your private key.") var key: String
+    @Option(help: signingKeyHelp) var key: String
+    @OptionGroup var passphrase: PassphraseOptions
     @Option(help: "The proposal's entry number.") var proposal: Int64
     @OptionGroup var append: AppendOptions
 
     func run() throws {
-        let signer = try KeyFiles.loadPrivateKey(path: key)
+        let signer = try passphrase.signer(key)
         _ = try perform(.withdraw(proposal: proposal), on: ledger, signer: signer, append: append)
         print("withdrew proposal \(proposal)")
     }

@@ -11,14 +11,15 @@ struct Report: ParsableCommand {
         discussion: "Example: emc report duck.jsonl --key yu.key --period 2020-09 --metric revenue --value 600000.00"
     )
     @Argument(help: "The ledger file.") var ledger: String
-    @Option(help: "Your private key.") var key: String
+    @Option(help: signingKeyHelp) var key: String
+    @OptionGroup var passphrase: PassphraseOptions
     @Option(help: "The period, YYYY-MM.") var period: String
     @Option(help: "The metric name.") var metric: String
     @Option(help: "The value: money as 1234.56, a count as 42, a percent as 12.5.") var value: String
     @OptionGroup var append: AppendOptions
 
     func run() throws {
-        let signer = try KeyFiles.loadPrivateKey(path: key)
+        let signer = try passphrase.signer(key)
         let period = try parsePeriodOption(self.period)
         // The value is written canonically (e.g. 600000 -> 600000.00) when it parses for the metric's type.
         let planned = try perform(.report(period: period, metric: metric, value: value), on: ledger, signer: signer, append: append)

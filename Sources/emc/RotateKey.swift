@@ -10,13 +10,14 @@ struct RotateKey: ParsableCommand {
         abstract: "Replace your key; the entry is signed by the old key and the new key."
     )
     @Argument(help: "The ledger file.") var ledger: String
-    @Option(help: "Your current private key.") var key: String
-    @Option(help: "The new private key (create it with `emc keygen`).") var newKey: String
+    @Option(help: "Your current private key (a .key file or ssh-agent:PUBFILE).") var key: String
+    @Option(help: "The new private key (create it with `emc keygen`), or ssh-agent:PUBFILE.") var newKey: String
+    @OptionGroup var passphrase: PassphraseOptions
     @OptionGroup var append: AppendOptions
 
     func run() throws {
-        let oldKey = try KeyFiles.loadPrivateKey(path: key)
-        let replacement = try KeyFiles.loadPrivateKey(path: newKey)
+        let oldKey = try passphrase.signer(key)
+        let replacement = try passphrase.signer(newKey)
         let planned = try perform(.rotateKey(newKey: replacement), on: ledger, signer: oldKey, append: append)
         guard case .rotated(let member, let keyID) = planned.outcome else { return }
         print("\(member) now signs with key \(keyID)")

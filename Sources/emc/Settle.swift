@@ -11,12 +11,13 @@ struct Settle: ParsableCommand {
         discussion: "Periods settle in order, once each, after the period is over and every metric the rules read is reported."
     )
     @Argument(help: "The ledger file.") var ledger: String
-    @Option(help: "Your private key (any member may settle).") var key: String
+    @Option(help: signingKeyHelp) var key: String
+    @OptionGroup var passphrase: PassphraseOptions
     @Option(help: "The period to settle, YYYY-MM.") var period: String
     @OptionGroup var append: AppendOptions
 
     func run() throws {
-        let signer = try KeyFiles.loadPrivateKey(path: key)
+        let signer = try passphrase.signer(key)
         let target = try parsePeriodOption(period)
         let planned = try perform(.settle(period: target), on: ledger, signer: signer, append: append)
         guard case .settled(let computed) = planned.outcome else { return }

@@ -14,7 +14,8 @@ struct Verify: ParsableCommand {
     @Flag(help: "No progress on stderr.") var quiet = false
     @Option(help: ArgumentHelp("A state cache file you keep (needs --key): when it verifies under your key and fits the ledger, only entries appended since are verified; it is written after a successful verify. An existing file that is not a state cache of this ledger is never overwritten.", valueName: "file"))
     var cache: String?
-    @Option(help: "Your private key: it authenticates the --cache file; with --against it signs your side of a fork proof.") var key: String?
+    @Option(help: "Your private key (a .key file or ssh-agent:PUBFILE): it authenticates the --cache file; with --against it signs your side of a fork proof.") var key: String?
+    @OptionGroup var passphrase: PassphraseOptions
     @Option(help: .hidden) var checkpoint: String?
     @OptionGroup var against: AgainstOptions
 
@@ -24,7 +25,7 @@ struct Verify: ParsableCommand {
             throw CommandError(message: "--checkpoint is gone: keep a state cache with --cache FILE --key KEY (a signed checkpoint is something else)")
         }
         guard key != nil || cache == nil else { throw CommandError(message: "--cache needs --key (the key authenticates the cache)") }
-        let member = try key.map { try KeyFiles.loadPrivateKey(path: $0) }
+        let member = try key.map { try passphrase.signer($0) }
         let saved = try cache.flatMap { cache in try member.flatMap { try loadCache(cache, member: $0) } }
         let progress = ProgressReporter(label: "verifying", path: ledger, quiet: quiet)
         let verified: VerifiedLedger
@@ -74,7 +75,7 @@ struct Verify: ParsableCommand {
     /// The state cached in `path` if it verifies under `member`'s key; nil when there is none yet
     /// (or it does not verify: then everything is verified). Throws, before any work, when `path`
     /// exists and is not a state cache of this ledger, since it would be refused at the end.
-    func loadCache(_ path: String, member: PrivateKey) throws -> VerifiedLedger? {
+    func loadCache(_ path: String, member: any EntrySigner) throws -> VerifiedLedger? {
         let ledgerID = try Verifier.verify(path: ledger, limit: 1).state.ledgerID
         try StateCache.checkWritable(path, ledgerID: ledgerID)
         return StateCache.load(from: path, key: try StateCacheKey(member: member, ledgerID: ledgerID))

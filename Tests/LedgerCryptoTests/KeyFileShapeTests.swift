@@ -23,3 +23,24 @@ import Testing
         }
     }
 }
+
+@Suite struct OpenSSHKeyTests {
+    /// RFC 8032 test 1's public key, as `ssh-keygen` writes it.
+    @Test func openSSHPublicKeyLineGivesTheRawKey() throws {
+        let raw = try #require(Hex.decode("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"))
+        let key = try PublicKey(rawRepresentation: raw)
+        let line = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINdamAGCsQq31Uv+08lkBzoO4XLz2qYjJa8CGmj3B1Ea test@example\n"
+        #expect(try OpenSSHKeys.parsePublicKey(line, source: "k.pub") == key)
+        #expect(OpenSSHKeys.blob(of: key).count == 4 + 11 + 4 + 32)
+    }
+
+    @Test("malformed OpenSSH public keys are refused", arguments: [
+        "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ== x\n",
+        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINdamAGCsQq31Uv+08lkBzoO4XLz2qYjJa8CGmj3B1E\n",
+        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINdamAGCsQq31Uv+08lkBzoO4XLz2qYjJa8CGmj3B1EaAAAA\n",
+        "ssh-ed25519\n",
+    ])
+    func malformedOpenSSHPublicKeys(line: String) {
+        #expect(throws: CryptoError.self) { try OpenSSHKeys.parsePublicKey(line, source: "k.pub") }
+    }
+}

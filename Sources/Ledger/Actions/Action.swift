@@ -17,7 +17,7 @@ public enum Action: Sendable {
     case settle(period: Period)
     case dispute(period: Period, corrections: [(metric: String, value: String)], reason: String)
     case adjust(dispute: Int64)
-    case rotateKey(newKey: PrivateKey)
+    case rotateKey(newKey: any EntrySigner)
 }
 
 /// The entries an action became, and what a person wants to be told about them.
@@ -45,7 +45,7 @@ public struct PlannedAction: Sendable {
 extension LedgerState {
     /// Plans `action` signed by `signer` at `time`. Each planned entry is applied here, in order,
     /// so an entry the state machine would refuse is reported now, naming the reason.
-    public func plan(_ action: Action, time: Timestamp, signer: PrivateKey) throws -> PlannedAction {
+    public func plan(_ action: Action, time: Timestamp, signer: any EntrySigner) throws -> PlannedAction {
         switch action {
         case .accept(let hash):
             let (member, version) = try acceptTarget(signer: signer.publicKey, hash: hash)
@@ -99,7 +99,7 @@ extension LedgerState {
 
     /// `entry`, plus the adjustment of dispute `seq` when `entry` adopts it: adoption and
     /// adjustment always go into one durable write (SPEC §3.7).
-    private func withAdjustmentIfAdopted(_ entry: Entry, dispute seq: Int64, time: Timestamp, signer: PrivateKey,
+    private func withAdjustmentIfAdopted(_ entry: Entry, dispute seq: Int64, time: Timestamp, signer: any EntrySigner,
                                          outcome: (LedgerState) -> PlannedAction.Outcome) throws -> PlannedAction {
         let after = try applying(DecodedEntry(entry: entry))
         var planned = PlannedAction(entries: [entry], outcome: outcome(after))

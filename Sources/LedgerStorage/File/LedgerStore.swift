@@ -66,7 +66,7 @@ public enum LedgerStore {
     /// writers are serialised and can never fork the chain. Returns the entries written.
     @discardableResult
     /// With the acting member's `key`, the member's state cache is used and saved (see `StateCache`).
-    public static func append(path: String, key: PrivateKey? = nil, io: any FileIO = SystemFileIO(),
+    public static func append(path: String, key: (any EntrySigner)? = nil, io: any FileIO = SystemFileIO(),
                               progress: ((_ entries: Int64, _ bytes: Int64) -> Void)? = nil,
                               make: (LedgerState) throws -> [Entry]) throws -> [DecodedEntry] {
         let writer = try LedgerWriter(path: path, key: key, io: io, progress: progress)

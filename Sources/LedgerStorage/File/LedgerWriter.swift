@@ -19,13 +19,13 @@ public final class LedgerWriter {
     private let identity: (device: UInt64, inode: UInt64)
     private var isOpen = true
     /// The member whose state cache this writer reads and saves; nil for no cache.
-    private let cacheOwner: PrivateKey?
+    private let cacheOwner: (any EntrySigner)?
     /// Where writes and fsyncs go (tests inject faults here).
     private let io: any FileIO
 
     public var state: LedgerState { verified.state }
 
-    public init(path: String, key: PrivateKey? = nil, io: any FileIO = SystemFileIO(), progress: ((_ entries: Int64, _ bytes: Int64) -> Void)? = nil) throws(LedgerError) {
+    public init(path: String, key: (any EntrySigner)? = nil, io: any FileIO = SystemFileIO(), progress: ((_ entries: Int64, _ bytes: Int64) -> Void)? = nil) throws(LedgerError) {
         let descriptor = try Verifier.openLedger(path, flags: O_RDWR)
         var status = stat()
         guard fstat(descriptor, &status) == 0, flock(descriptor, LOCK_EX) == 0 else {
@@ -50,7 +50,7 @@ public final class LedgerWriter {
     }
 
     /// The member's cache of this ledger, if it exists and verifies under the member's key.
-    static func loadCache(ledgerPath: String, key: PrivateKey) -> VerifiedLedger? {
+    static func loadCache(ledgerPath: String, key: any EntrySigner) -> VerifiedLedger? {
         let cachePath = StateCache.path(forLedger: ledgerPath, keyID: key.publicKey.keyID)
         guard let ledgerID = StateCache.claimedLedgerID(ofFile: cachePath),
               let cacheKey = try? StateCacheKey(member: key, ledgerID: ledgerID) else { return nil }

@@ -16,7 +16,7 @@ public struct StateCacheKey: Sendable {
     static let signedPrefix: [UInt8] = Array("emc-v1/state-cache-key".utf8) + [0]
     static let hashPrefix: [UInt8] = Array("emc-v1/state-cache".utf8) + [0]
 
-    public init(member: PrivateKey, ledgerID: String) throws(CryptoError) {
+    public init(member: any EntrySigner, ledgerID: String) throws(CryptoError) {
         let signature = try member.signature(for: Self.signedPrefix + Array(ledgerID.utf8))
         self.keyID = member.publicKey.keyID
         self.ledgerID = ledgerID
