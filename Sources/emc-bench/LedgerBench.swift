@@ -182,9 +182,10 @@ struct LedgerBench {
     }
 
     /// The child side of `verifyInChildProcess`: prints "entries seconds peak_rss_mb". The verify
-    /// computes the Merkle tree alongside the hash chain, as `emc checkpoint` and `emc prove` do.
+    /// computes the Merkle tree's root alongside the hash chain (as a frontier: a full verify needs
+    /// no proofs, so no node store).
     static func verifyOnly(path: String) throws {
-        let (verified, seconds) = try Clock.measure { try LedgerTree.verify(path: path, saveSidecar: false) }
+        let (verified, seconds) = try Clock.measure { try LedgerTree.verifyRoot(path: path) }
         print("\(verified.verified.entryCount) \(seconds) \(peakResidentMegabytes() ?? 0)")
     }
 
