@@ -74,6 +74,20 @@ public enum LedgerTree {
         return VerifiedTree(path: path, verified: verified, tree: tree, rosters: collector.rosters)
     }
 
+    /// `verify` for callers that need only the root (a full verify, a checkpoint of the end): the
+    /// tree is kept as a `MerkleFrontier`, O(log n) hashes, instead of every node of a
+    /// `TreeHashStore` (32 bytes per leaf and per inner node), so memory stays flat in N.
+    public static func verifyRoot(path: String, progress: ((_ entries: Int64, _ bytes: Int64) -> Void)? = nil) throws -> (verified: VerifiedLedger, root: MerkleHash) {
+        final class Collector { var frontier = MerkleFrontier() }
+        let collector = Collector()
+        let verified = try Verifier.verify(path: path, progress: progress) { entry, _ in collector.frontier.append(line: entry.lineBytes) }
+        try verified.requireNoTornTail(path: path)
+        guard collector.frontier.size == UInt64(verified.entryCount) else {
+            throw WitnessError(.invalid, "the tree does not cover the \(verified.entryCount) verified entries", file: path)
+        }
+        return (verified, collector.frontier.root)
+    }
+
     /// Writes the sidecar unless it already holds this tree, or the file there is not a sidecar of
     /// this ledger's origin (never overwrites a file it does not own). A failure only costs time.
     static func saveSidecarIfOwned(_ tree: TreeHashStore, ledgerPath: String) {

@@ -28,10 +28,30 @@ struct LedgerFigures {
     /// verification (lowest of the baselines): the CPU ratio moves far less with other tenants' load.
     var verifyCPUSeconds: [Double] = []
     var baselineCPUSecondsPerVerification: [Double] = []
+    /// Median baseline CPU per verification × entries ÷ median verify CPU: the rounds alternate
+    /// (baseline, verify, baseline, verify, …), so both medians come from the same stretch of time.
     var verifyCPURatio: Double {
-        guard let verify = verifyCPUSeconds.min(), let baseline = baselineCPUSecondsPerVerification.min(), verify > 0 else { return .nan }
-        return baseline * Double(entries) / verify
+        guard !verifyCPUSeconds.isEmpty, !baselineCPUSecondsPerVerification.isEmpty else { return .nan }
+        return Self.median(baselineCPUSecondsPerVerification) * Double(entries) / Self.median(verifyCPUSeconds)
     }
+    /// The CPU ratio of each verify against the baseline taken just before it.
+    var verifyCPURatioPerPair: [Double] {
+        verifyCPUSeconds.indices.map { baselineCPUSecondsPerVerification[$0] * Double(entries) / verifyCPUSeconds[$0] }
+    }
+    /// Max − min of the per-pair CPU ratios: how far one pair can be trusted.
+    var verifyRatioSpread: Double {
+        let pairs = verifyCPURatioPerPair
+        guard let high = pairs.max(), let low = pairs.min() else { return .nan }
+        return high - low
+    }
+    static func median(_ values: [Double]) -> Double {
+        var samples = Samples()
+        for value in values { samples.add(value) }
+        return samples.median
+    }
+    var oneShot = OneShotFigures()
+    /// `perf stat` instruction count of one verify, or why there is none.
+    var verifyInstructions = ""
     var transparency = TransparencyFigures()
     var incrementalVerifyMilliseconds = 0.0
     var incrementalEntries = 0
@@ -46,6 +66,9 @@ struct LedgerFigures {
     var bulkSeconds = 0.0
     /// The same size of batch with every signature verified (entries as received from other members).
     var receivedBulkSeconds = 0.0
+    /// The raw 2-core Ed25519 baseline taken just before the received batch.
+    var receivedBulkBaseline = 0.0
+    var receivedBulkRatio: Double { Double(bulkEntries) / receivedBulkSeconds / receivedBulkBaseline }
 }
 
 /// Builds the synthetic ledger through the real write path, then measures verify and append on it.
@@ -70,10 +93,11 @@ struct LedgerBench {
         baselineSamplesPerWorker = quick ? 200 : 4_000
         bulkCount = quick ? 200 : 10_000
         incrementalCount = quick ? 100 : 1_000
-        verifyRuns = quick ? 1 : 3
+        verifyRuns = quick ? 3 : 5
         self.quick = quick
         self.directory = directory
         path = directory + "/bench-ledger.jsonl"
+        createdFiles = [path, directory + "/bench-member.emc-state"]
         ledger = try SyntheticLedger(contract: SyntheticContract(members: 100, rules: 50))
         self.log = log
     }
@@ -84,11 +108,19 @@ struct LedgerBench {
         // best of three rounds) are taken before, between and after three full verifies, and the
         // ratio compares the fastest verify with the highest baseline of all (a conservative pairing:
         // a verify that ran in a quiet moment is never compared with a baseline taken in a busy one).
+        // Rounds alternate, A B A B … A: baseline i is taken just before verify i (their CPU pair)
+        // and baseline i + 1 just after it. Fewer rounds for very large ledgers (each takes minutes).
         try takeBaseline()
-        for _ in 0..<verifyRuns {
+        for _ in 0..<(entries > 500_000 ? 3 : verifyRuns) {
             try verifyInChildProcess()
             try takeBaseline()
         }
+        figures.verifyInstructions = quick ? "not measured (--quick)" : InstructionCounts.verify(path: path)
+        log("one-shot appends as `emc report` processes")
+        let (oneShot, oneShotFiles) = try OneShotBench.measure(path: path, directory: directory, ledger: ledger,
+                                                               runs: quick ? 3 : 25)
+        figures.oneShot = oneShot
+        createdFiles += oneShotFiles
         log("checkpoint and proofs")
         let platform = ledger.contract.platform
         figures.transparency = try TransparencyBench.measure(path: path, signer: (platform, ledger.keys[platform]!), quick: quick)
@@ -150,9 +182,10 @@ struct LedgerBench {
     }
 
     /// The child side of `verifyInChildProcess`: prints "entries seconds peak_rss_mb". The verify
-    /// computes the Merkle tree alongside the hash chain, as `emc checkpoint` and `emc prove` do.
+    /// computes the Merkle tree's root alongside the hash chain (as a frontier: a full verify needs
+    /// no proofs, so no node store).
     static func verifyOnly(path: String) throws {
-        let (verified, seconds) = try Clock.measure { try LedgerTree.verify(path: path, saveSidecar: false) }
+        let (verified, seconds) = try Clock.measure { try LedgerTree.verifyRoot(path: path) }
         print("\(verified.verified.entryCount) \(seconds) \(peakResidentMegabytes() ?? 0)")
     }
 
@@ -265,6 +298,7 @@ struct LedgerBench {
         // The same size of batch as it arrives from other members: decoded from its lines, so no
         // signature is known to be this process's own and every one is verified.
         let received = try ledger.next(bulkCount).map { try DecodedEntry(line: try DecodedEntry(entry: $0).lineBytes).entry }
+        figures.receivedBulkBaseline = try Baselines.ed25519VerificationsPerSecond(perWorker: baselineSamplesPerWorker)
         let (_, receivedSeconds) = try Clock.measure { try writer.append(received) }
         figures.receivedBulkSeconds = receivedSeconds
         // The member's state cache: what `emc verify --cache FILE --key KEY` saves after verifying.
@@ -286,6 +320,7 @@ struct LedgerBench {
 
     var cachePath: String { directory + "/bench-member.emc-state" }
 
-    /// Every file the benchmark leaves in its directory (its writers use no state cache).
-    var createdFiles: [String] { [path, cachePath] }
+    /// Every file the benchmark leaves in its directory (its writers use no state cache; the
+    /// one-shot appends leave a key pair and that member's cache).
+    var createdFiles: [String] = []
 }

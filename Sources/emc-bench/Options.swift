@@ -11,6 +11,9 @@ struct Options {
     var buildOnly = false
     /// Internal: one single durable append of a report to FILE (a ledger built by --build-only).
     var appendOnce: String? = nil
+    /// Internal: one-shot `emc report` processes on FILE (a ledger built by --build-only); leaves
+    /// the reporter's key and state cache next to it, for profiling `emc report` by hand.
+    var oneShot: String? = nil
     /// Internal: 1,000 single appends to FILE through one open writer (to profile them).
     var appendSession: String? = nil
     /// Internal: time decode, apply and signature checks of FILE separately, on one core.
@@ -26,6 +29,7 @@ struct Options {
       --build-only only build DIR/bench-ledger.jsonl and keep it (needs --dir), for profiling:
       --verify-only FILE   one full verify of FILE; prints "entries seconds peak_rss_mb"
       --append-once FILE   one single durable append of a report to FILE (built by --build-only)
+      --one-shot FILE      25 `emc report` processes on FILE, each against a bare `emc --help`
       --append-session FILE  1,000 single appends of a report to FILE through one open writer
       --profile-verify FILE   decode, apply and signature time per entry of FILE, each on one core
       --quick      few samples and small batches, for smoke tests; not figures to quote
@@ -56,6 +60,7 @@ struct Options {
             case "--build-only": options.buildOnly = true
             case "--append-once": options.appendOnce = try value(of: argument)
             case "--append-session": options.appendSession = try value(of: argument)
+            case "--one-shot": options.oneShot = try value(of: argument)
             case "--profile-verify": options.profileVerify = try value(of: argument)
             case "--quick": options.quick = true
             case "-h", "--help":

@@ -33,7 +33,11 @@ struct Report {
          ("checkpoint_ms", ledger.transparency.checkpointMilliseconds, 3),
          ("inclusion_proof_ms", ledger.transparency.inclusionProofMilliseconds, 4),
          ("proof_verify_per_s", ledger.transparency.proofVerificationsPerSecond, 0),
-         ("consistency_us_per_new_entry", ledger.transparency.consistencyMicrosecondsPerNewEntry, 2)]
+         ("consistency_us_per_new_entry", ledger.transparency.consistencyMicrosecondsPerNewEntry, 2),
+         ("verify_ratio_spread", ledger.verifyRatioSpread, 3),
+         ("received_bulk_ratio", ledger.receivedBulkRatio, 3),
+         ("one_shot_append_p50_ms", ledger.oneShot.append.median, 3),
+         ("one_shot_bare_start_p50_ms", ledger.oneShot.bareStart.median, 3)]
     }
 
     var json: String {
@@ -51,6 +55,8 @@ struct Report {
         "append_ratio": (2.0, false), "bulk_append_entries_per_s": (10_000, true),
         "settle_us_100x50": (1_000, false), "settle_400x12_ms": (1_000, false),
         "checkpoint_ms": (10, false), "inclusion_proof_ms": (1, false), "proof_verify_per_s": (50_000, true),
+        // Issue 17.
+        "verify_cpu_ratio": (0.95, true), "received_bulk_ratio": (0.9, true), "one_shot_append_p50_ms": (3, false),
     ]
 
     func table(cores: Int, quick: Bool) -> String {
@@ -94,7 +100,18 @@ struct Report {
         lines.append("  settle_400x12: contracts of 10/20/50/100 members and 5/10/25/50 rules, 100 of each, one core.")
         if quick { lines.append("  QUICK RUN (--quick): few samples and small batches; not figures to quote.") }
         let transparency = ledger.transparency
-        lines.append("  verify includes the Merkle tree (leaf hashes while verifying); verify_cpu_ratio: baseline CPU per signature x entries / the fastest verify's CPU (user + system of its child);")
+        lines.append("  verify includes the Merkle tree (leaf hashes while verifying); verify_cpu_ratio: median baseline CPU per signature x entries / median verify CPU")
+        lines.append("    (user + system of its child), rounds alternating baseline, verify, …; per pair (verify against the baseline just before it): "
+            + ledger.verifyCPURatioPerPair.map { Self.number($0, decimals: 3) }.joined(separator: ", ") + "; verify_ratio_spread is their max - min;")
+        lines.append("  instructions of a verify: \(ledger.verifyInstructions);")
+        let oneShot = ledger.oneShot
+        if oneShot.runs > 0 {
+            lines.append("  one-shot: \(oneShot.runs) `emc report` processes (posix_spawn to waitpid, warm state cache, one durable entry each): p50 "
+                + "\(Self.number(oneShot.append.median, decimals: 3)) ms (CPU p50 \(Self.number(oneShot.appendCPU.median, decimals: 3)) ms), p99 \(Self.number(oneShot.append.percentile(0.99), decimals: 3)) ms;")
+            lines.append("    a bare start of the same binary (`emc --help`) just before each: p50 \(Self.number(oneShot.bareStart.median, decimals: 3)) ms; "
+                + "difference of the medians \(Self.number(oneShot.append.median - oneShot.bareStart.median, decimals: 3)) ms;")
+        }
+        lines.append("  received_bulk_ratio: the received batch's entries/s / a 2-core baseline taken just before it (\(Self.number(ledger.receivedBulkBaseline, decimals: 0))/s);")
         lines.append("  checkpoint: root + Ed25519 note signature + read-back check, after a verify that computed the tree; inclusion proof: built from the tile hashes")
         lines.append("    and verified against the root (median); proof_verify on one thread; consistency: a member at size \(transparency.consistencyOldSize) hashes")
         lines.append("    the \(transparency.consistencyNewEntries) new lines into her tree and verifies the consistency proof to the new root (per new entry);")

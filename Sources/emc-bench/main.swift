@@ -59,6 +59,17 @@ do {
         try LedgerBench.appendThroughSession(path: path, count: 1_000)
         exit(0)
     }
+    if let path = options.oneShot {
+        var generator = try SyntheticLedger(contract: SyntheticContract(members: 100, rules: 50))
+        let writer = try BenchWriter(path: path)
+        generator.resume(from: writer.state)
+        writer.close()
+        let directory = (path as NSString).deletingLastPathComponent
+        let (figures, files) = try OneShotBench.measure(path: path, directory: directory, ledger: generator, runs: 25)
+        print("one-shot emc report: p50 \(Report.number(figures.append.median, decimals: 3)) ms (CPU \(Report.number(figures.appendCPU.median, decimals: 3)) ms), "
+            + "bare start p50 \(Report.number(figures.bareStart.median, decimals: 3)) ms; left: \(files.prefix(3).joined(separator: " "))")
+        exit(0)
+    }
     if let path = options.appendOnce {
         try LedgerBench.appendOnce(path: path)
         exit(0)

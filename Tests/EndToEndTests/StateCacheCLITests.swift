@@ -153,7 +153,7 @@ import Testing
         let result = try runEMC(Self.commands[0].arguments, in: directory)
         #expect(result.exitCode == 0, "\(result.stderr)")
         let cache = try cachePath(in: directory, member: "yu")
-        #expect(FileManager.default.contents(atPath: cache).map { $0.starts(with: Data("emc-state-cache v1\n".utf8)) } == true)
+        #expect(FileManager.default.contents(atPath: cache).map { $0.starts(with: Data("emc-state-cache v2\n".utf8)) } == true)
         let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
         #expect(names == ["chef.key", "farm.key", "l.jsonl", URL(fileURLWithPath: cache).lastPathComponent, "yu.key"].sorted())
     }

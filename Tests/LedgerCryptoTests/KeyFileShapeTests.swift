@@ -7,6 +7,19 @@ import Testing
     static let fixtureKeys = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Fixtures/keys")
 
+    /// Issue 17: the fast path for plain PKCS#8 Ed25519 files gives the key libcrypto's decoder gives.
+    @Test func plainKeyFilesReadTheSameWithoutLibcryptosDecoder() throws {
+        for name in ["yu", "chef"] {
+            let pem = try String(contentsOf: Self.fixtureKeys.appendingPathComponent("\(name).key"), encoding: .utf8)
+            let fast = try KeyFiles.parsePrivateKey(pem: pem, source: "t")
+            let general = try KeyFiles.parsePrivateKey(pem: "\n" + pem, source: "t")   // not the exact shape: libcrypto reads it
+            #expect(fast.publicKey == general.publicKey)
+            #expect(try fast.signature(for: [1, 2, 3]) == general.signature(for: [1, 2, 3]))
+        }
+        let key = try PrivateKey()
+        #expect(try KeyFiles.parsePrivateKey(pem: key.pemRepresentation(), source: "t").publicKey == key.publicKey)
+    }
+
     @Test func trailingJunkAndSecondBlocksAreRefused() throws {
         let privatePEM = try String(contentsOf: Self.fixtureKeys.appendingPathComponent("yu.key"), encoding: .utf8)
         let publicPEM = try String(contentsOf: Self.fixtureKeys.appendingPathComponent("yu.pub"), encoding: .utf8)

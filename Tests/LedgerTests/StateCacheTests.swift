@@ -24,6 +24,35 @@ import Testing
         #expect(restored.recentSettlements.map(\.payouts) == verified.state.recentSettlements.map(\.payouts))
     }
 
+    /// Law: the snapshot's canonical JSON form (the cache's `state` line, issue 17) reads back to
+    /// the same snapshot, for every valid fixture ledger, and its bytes are stable.
+    @Test(arguments: ["demo", "lifecycle"]) func snapshotJSONRoundTrips(_ name: String) throws {
+        let verified = try Verifier.verify(path: fixturesRoot.appendingPathComponent("ledgers/valid/\(name).jsonl").path)
+        let json = try #require(verified.state.snapshot.json)
+        let parsed = try JSONValue.parse(json.canonicalBytes)
+        let snapshot = try #require(StateSnapshot(json: parsed))
+        #expect(snapshot.json?.canonicalBytes == json.canonicalBytes)
+        let restored = try #require(LedgerState(snapshot: snapshot))
+        #expect(StatusReport.json(restored).canonicalBytes == StatusReport.json(verified.state).canonicalBytes)
+        #expect(restored.runState == verified.state.runState)
+    }
+
+    /// A state line that parses as JSON but not as a snapshot is "no cache", never a trap.
+    @Test func malformedSnapshotJSONIsNoCache() throws {
+        let verified = try Verifier.verify(path: fixturesRoot.appendingPathComponent("ledgers/valid/demo.jsonl").path)
+        guard case .object(var members) = try #require(verified.state.snapshot.json) else { Issue.record("not an object"); return }
+        for (key, damage) in [("headSeq", JSONValue.string("1")), ("runState", .array([])), ("members", .object([:])),
+                              ("contracts", .array([.integer(1)])), ("totalsPaid", .object(["x": .bool(true)]))] {
+            let saved = members[key]
+            members[key] = damage
+            #expect(StateSnapshot(json: .object(members)) == nil, "\(key)")
+            members[key] = saved
+            members[key] = nil
+            #expect(StateSnapshot(json: .object(members)) == nil, "missing \(key)")
+            members[key] = saved
+        }
+    }
+
     /// Resuming from a cache gives the same state as verifying everything.
     @Test func resumedVerificationEqualsFullVerification() throws {
         let (directory, path) = try copyOfFixture("lifecycle")

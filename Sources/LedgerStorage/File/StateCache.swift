@@ -34,7 +34,7 @@ public struct StateCacheKey: Sendable {
 /// still holds, at its offset, the line whose hash is its head; anything else means "verify from
 /// the start". Decoding is total: no input traps.
 public enum StateCache {
-    public static let formatLine = "emc-state-cache v1"
+    public static let formatLine = "emc-state-cache v2"
     /// The largest cache file read (a state is far smaller than its ledger; this bounds memory).
     public static let maximumFileBytes = 256 << 20
 
@@ -50,9 +50,7 @@ public enum StateCache {
     /// The cache file's bytes for `verified` under `key`.
     public static func encode(_ verified: VerifiedLedger, key: StateCacheKey) -> [UInt8]? {
         precondition(verified.state.ledgerID == key.ledgerID, "a cache is keyed for its own ledger")
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        guard let json = try? encoder.encode(verified.state.snapshot), !json.contains(0x0a) else { return nil }
+        guard let json = verified.state.snapshot.json?.canonicalBytes, !json.contains(0x0a) else { return nil }
         var bytes = Array(header(ledgerID: key.ledgerID, keyID: key.keyID, byteCount: verified.validByteCount,
                                  lastLineOffset: verified.lastLineOffset).utf8)
         bytes += Array("state ".utf8) + [UInt8](json) + [0x0a]
@@ -103,7 +101,7 @@ public enum StateCache {
         guard lines.count == 7, lines[6].isEmpty, let header = parseHeader(lines.prefix(5).map { String(decoding: $0, as: UTF8.self) }),
               header.ledgerID == key.ledgerID, header.keyID == key.keyID,
               lines[5].starts(with: Array("state ".utf8)) else { return nil }
-        guard let snapshot = try? JSONDecoder().decode(StateSnapshot.self, from: Data(lines[5].dropFirst("state ".utf8.count))),
+        guard let json = try? JSONValue.parse(Array(lines[5].dropFirst("state ".utf8.count))), let snapshot = StateSnapshot(json: json),
               let state = LedgerState(snapshot: snapshot), !state.isEmpty, state.ledgerID == key.ledgerID else { return nil }
         return VerifiedLedger(state: state, validByteCount: header.byteCount, lastLineOffset: header.lastLineOffset, tornTail: nil)
     }

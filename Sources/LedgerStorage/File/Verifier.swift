@@ -40,6 +40,10 @@ public struct VerifiedLedger: Sendable {
 /// Streams a ledger through `LedgerState.apply`, checking signatures in parallel batches.
 public enum Verifier {
     public static let batchSize = 2048
+    /// A batch is also cut once its lines reach this many bytes: with one batch being applied and
+    /// one in flight for signatures, memory stays bounded whatever the entries' sizes (a settle
+    /// line can be 70 KB, 2,048 of them would be 140 MB).
+    public static let batchByteLimit = 512 << 10
 
     /// Reads and verifies the whole file. Throws the first bad entry. A torn tail is not thrown:
     /// it is returned in `tornTail`, so that callers decide (verify reports it, repair removes it).
@@ -107,6 +111,7 @@ public enum Verifier {
         var validBytes = reader.offset
         var lastLineOffset = initialLastLine
         var batch: [[UInt8]] = []
+        var batchBytes = 0
         batch.reserveCapacity(batchSize)
         // Signature checks of the previous batch run in the background while the next batch is
         // decoded and applied; at most one batch is in flight, and it is always checked first.
@@ -115,8 +120,11 @@ public enum Verifier {
             while true {
                 let limitReached = limit.map { Int64(reader.lineNumber) >= $0 } ?? false
                 let line = limitReached ? nil : try reader.nextLine()
-                if let line { batch.append(line) }
-                if batch.count == batchSize || (line == nil && !batch.isEmpty) {
+                if let line {
+                    batch.append(line)
+                    batchBytes += line.count
+                }
+                if batch.count == batchSize || batchBytes >= batchByteLimit || (line == nil && !batch.isEmpty) {
                     let (jobs, firstError) = Replay.decodeAndApply(batch, firstLine: reader.lineNumber - batch.count + 1,
                                                             state: &state, willApply: willApply)
                     try inFlight?.waitAndCheck()
@@ -127,6 +135,7 @@ public enum Verifier {
                     }
                     inFlight = Replay.SignatureBatch(jobs)
                     batch.removeAll(keepingCapacity: true)
+                    batchBytes = 0
                     validBytes = reader.offset
                     lastLineOffset = reader.lastLineOffset
                     progress?(state.headSeq, reader.offset)
