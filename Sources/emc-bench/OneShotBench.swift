@@ -77,7 +77,7 @@ enum OneShotBench {
         let seconds = Double(Clock.nowNanoseconds() - start) / 1e9
         // WIFEXITED and WEXITSTATUS, spelled out (Glibc's macros do not reach Swift).
         guard status & 0x7f == 0, (status >> 8) & 0xff == 0 else {
-            throw BenchError("\(arguments.dropFirst().prefix(2).joined(separator: " ")) failed (wait status \(status))")
+            throw BenchError("\(arguments.joined(separator: " ")) failed (wait status \(status))")
         }
         return (seconds, cpuSeconds(children: true) - cpuBefore)
     }
