@@ -94,39 +94,3 @@ enum SSHWire {
         }
     }
 }
-
-/// Standard base64 (RFC 4648 §4) with padding, as OpenSSH public key files use it.
-enum Base64 {
-    static func decode(_ text: String) -> [UInt8]? {
-        let digits = Array(text.utf8)
-        guard digits.count % 4 == 0, digits.count <= 4096 else { return nil }
-        var out: [UInt8] = []
-        out.reserveCapacity(digits.count / 4 * 3)
-        for start in stride(from: 0, to: digits.count, by: 4) {
-            let group = digits[start..<start + 4]
-            let isLast = start + 4 == digits.count
-            let padding = group.reversed().prefix { $0 == UInt8(ascii: "=") }.count
-            guard padding <= 2, padding == 0 || isLast else { return nil }
-            var value: UInt32 = 0
-            for digit in group.prefix(4 - padding) {
-                guard let sextet = sextet(digit) else { return nil }
-                value = value << 6 | sextet
-            }
-            value <<= UInt32(6 * padding)
-            let decoded = [UInt8(value >> 16), UInt8((value >> 8) & 0xff), UInt8(value & 0xff)]
-            out += decoded.prefix(3 - padding)
-        }
-        return out
-    }
-
-    private static func sextet(_ digit: UInt8) -> UInt32? {
-        switch digit {
-        case UInt8(ascii: "A")...UInt8(ascii: "Z"): UInt32(digit - UInt8(ascii: "A"))
-        case UInt8(ascii: "a")...UInt8(ascii: "z"): UInt32(digit - UInt8(ascii: "a")) + 26
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): UInt32(digit - UInt8(ascii: "0")) + 52
-        case UInt8(ascii: "+"): 62
-        case UInt8(ascii: "/"): 63
-        default: nil
-        }
-    }
-}

@@ -1,3 +1,4 @@
+import LedgerCrypto
 /// One signature line of a note: `— <name> base64(key id ‖ signature)`.
 public struct NoteSignature: Hashable, Sendable {
     public var name: String

@@ -1,3 +1,4 @@
+import LedgerCrypto
 /// A C2SP tlog-proof: an inclusion proof of one entry bundled with the checkpoint it leads to,
 /// verifiable offline with the trusted keys.
 ///

@@ -1,3 +1,4 @@
+import LedgerCrypto
 /// A 32-byte SHA-256 value in the Merkle tree: a leaf hash, a node hash or a root. Stored inline.
 public struct MerkleHash: Hashable, Sendable, CustomStringConvertible {
     public static let byteCount = 32

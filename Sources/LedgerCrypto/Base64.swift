@@ -1,6 +1,7 @@
 /// Standard base64 (RFC 4648 §4) with padding. Decoding is strict: only the canonical encoding
 /// of some bytes is accepted, so one value has one spelling.
-enum Base64 {
+/// (Shared by signed notes, checkpoints and the HTTP headers.)
+public enum Base64 {
     private static let alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
     private static let values: [UInt8] = {
         var table = [UInt8](repeating: 0xff, count: 256)
@@ -8,7 +9,7 @@ enum Base64 {
         return table
     }()
 
-    static func encode(_ bytes: [UInt8]) -> String {
+    public static func encode(_ bytes: [UInt8]) -> String {
         var out: [UInt8] = []
         out.reserveCapacity((bytes.count + 2) / 3 * 4)
         var index = 0
@@ -30,7 +31,7 @@ enum Base64 {
     }
 
     /// The bytes of canonical padded base64 `text`, or nil.
-    static func decode(_ text: some StringProtocol) -> [UInt8]? {
+    public static func decode(_ text: some StringProtocol) -> [UInt8]? {
         let symbols = Array(text.utf8)
         guard symbols.count % 4 == 0 else { return nil }
         var out: [UInt8] = []
