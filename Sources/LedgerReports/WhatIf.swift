@@ -90,13 +90,9 @@ public enum WhatIf {
         return Comparison(basis: basis, changes: changes, whatIf: whatIf, before: before, after: try sumsByMember(whatIf.payouts))
     }
 
-    /// Payouts summed per member, checked.
+    /// Payouts summed per member, checked (the state machine's own checked adder).
     public static func sumsByMember(_ payouts: [Payout]) throws(LedgerError) -> [String: Int64] {
-        var sums: [String: Int64] = [:]
-        for payout in payouts {
-            sums[payout.member] = try checkedSum(sums[payout.member] ?? 0, payout.amountMinor, what: "\(payout.member)'s payouts")
-        }
-        return sums
+        try LedgerState.adding(payouts.map { ($0.member, $0.amountMinor) }, to: [:], what: "payouts")
     }
 }
 

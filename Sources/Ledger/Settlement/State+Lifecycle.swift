@@ -74,7 +74,7 @@ extension LedgerState {
 
     /// `totals` with `amounts` added, each sum checked: a total that cannot be recorded refuses the
     /// entry that would cause it (SPEC.md §3.5 step 6, §3.7 step 4), instead of trapping later.
-    static func adding(_ amounts: [(member: String, amountMinor: Int64)], to totals: [String: Int64],
+    package static func adding(_ amounts: [(member: String, amountMinor: Int64)], to totals: [String: Int64],
                        what: String) throws(LedgerError) -> [String: Int64] {
         var result = totals
         for (member, amount) in amounts {
