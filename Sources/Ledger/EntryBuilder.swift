@@ -93,7 +93,12 @@ public enum EntryBuilder {
 
     /// The settle entry for `period`, computed from the state exactly as the verifier will recompute it.
     public static func settle(after state: LedgerState, period: Period, time: Timestamp, key: any EntrySigner) throws -> Entry {
-        let computed = try state.computeSettlement(of: period)
+        try settle(after: state, computed: try state.computeSettlement(of: period), time: time, key: key)
+    }
+
+    /// The settle entry carrying `computed`, a settlement `state.computeSettlement` just returned.
+    public static func settle(after state: LedgerState, computed: LedgerState.ComputedSettlement, time: Timestamp,
+                              key: any EntrySigner) throws -> Entry {
         var entry = Entry(ledgerID: state.ledgerID, seq: state.headSeq + 1, previousHash: state.headHash,
                           kind: SettleKind.name, time: time, storedBody: .canonical(computed.bodyBytes), signatures: [])
         try entry.sign(with: key)
@@ -110,7 +115,12 @@ public enum EntryBuilder {
 
     /// The adjustment entry of an adopted dispute, computed exactly as the verifier will recompute it.
     public static func adjust(after state: LedgerState, dispute: Int64, time: Timestamp, key: any EntrySigner) throws -> Entry {
-        let computed = try state.computeAdjustment(for: dispute)
+        try adjust(after: state, computed: try state.computeAdjustment(for: dispute), time: time, key: key)
+    }
+
+    /// The adjustment entry carrying `computed`, which `state.computeAdjustment` just returned.
+    public static func adjust(after state: LedgerState, computed: LedgerState.ComputedAdjustment, time: Timestamp,
+                              key: any EntrySigner) throws -> Entry {
         guard case .object(let body) = computed.body else { preconditionFailure("adjustment body is an object") }
         return try next(after: state, kind: AdjustKind.name, body: body, time: time, signers: [key])
     }

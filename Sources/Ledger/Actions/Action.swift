@@ -71,7 +71,7 @@ extension LedgerState {
                                  outcome: .withdrew(proposal: proposal))
         case .settle(let period):
             let computed = try computeSettlement(of: period)
-            return PlannedAction(entries: [try EntryBuilder.settle(after: self, period: period, time: time, key: signer)],
+            return PlannedAction(entries: [try EntryBuilder.settle(after: self, computed: computed, time: time, key: signer)],
                                  outcome: .settled(computed))
         case .dispute(let period, let corrections, let reason):
             let version = governingVersion(for: period)
@@ -84,7 +84,7 @@ extension LedgerState {
             }
         case .adjust(let dispute):
             let computed = try computeAdjustment(for: dispute)
-            var planned = PlannedAction(entries: [try EntryBuilder.adjust(after: self, dispute: dispute, time: time, key: signer)],
+            var planned = PlannedAction(entries: [try EntryBuilder.adjust(after: self, computed: computed, time: time, key: signer)],
                                         outcome: .adjusted)
             planned.adjustment = computed
             return planned
@@ -104,8 +104,9 @@ extension LedgerState {
         let after = try applying(DecodedEntry(entry: entry))
         var planned = PlannedAction(entries: [entry], outcome: outcome(after))
         if let dispute = after.dispute(at: seq), dispute.status == .adopted {
-            planned.adjustment = try after.computeAdjustment(for: seq)
-            planned.entries.append(try EntryBuilder.adjust(after: after, dispute: seq, time: time, key: signer))
+            let computed = try after.computeAdjustment(for: seq)
+            planned.adjustment = computed
+            planned.entries.append(try EntryBuilder.adjust(after: after, computed: computed, time: time, key: signer))
         }
         return planned
     }
