@@ -4,21 +4,7 @@ import LedgerCrypto
 
 /// Runs `emc` with extra environment variables (SSH_AUTH_SOCK, EMC_PASSPHRASE_FILE); stdin is /dev/null.
 func runEMC(_ arguments: [String], in directory: URL, environment extra: [String: String]) throws -> RunResult {
-    let process = Process()
-    process.executableURL = emcBinary
-    process.arguments = arguments
-    process.currentDirectoryURL = directory
-    process.environment = ProcessInfo.processInfo.environment.merging(extra) { $1 }
-    let outPipe = Pipe(), errPipe = Pipe()
-    process.standardOutput = outPipe
-    process.standardError = errPipe
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    let outData = outPipe.fileHandleForReading.readDataToEndOfFile()
-    let errData = errPipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return RunResult(exitCode: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                     stderr: String(decoding: errData, as: UTF8.self))
+    try run(emcBinary, arguments, in: directory, environment: extra)
 }
 
 /// A one-member ledger founded by the key `keyArgument` whose public key is in `publicFile`.

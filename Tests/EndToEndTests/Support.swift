@@ -30,12 +30,14 @@ func runEMC(_ arguments: [String], in directory: URL? = nil) throws -> RunResult
 }
 
 /// Runs `binary` with `arguments` in `directory`, returning exit code and captured output.
+/// `environment` adds to (or overrides) this process's environment.
 @discardableResult
-func run(_ binary: URL, _ arguments: [String], in directory: URL? = nil) throws -> RunResult {
+func run(_ binary: URL, _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws -> RunResult {
     let process = Process()
     process.executableURL = binary
     process.arguments = arguments
     if let directory { process.currentDirectoryURL = directory }
+    if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
     let outPipe = Pipe(), errPipe = Pipe()
     process.standardOutput = outPipe
     process.standardError = errPipe
