@@ -56,6 +56,8 @@ extension LedgerState {
             return PlannedAction(entries: [try EntryBuilder.report(after: self, period: period, metric: metric, value: text, time: time, key: signer)],
                                  outcome: .reported(metric: metric, value: text, period: period))
         case .propose(let contract, let effective, let reason, let joiners):
+            // Refused before anything is signed; `apply` checks the same rule on the entry.
+            try ProposeKind.requireChange(contract, hash: Entry.contractHash(contract), from: latestAdoptedVersion)
             let entry = try EntryBuilder.propose(after: self, contract: contract, effective: effective, reason: reason,
                                                  joiners: joiners, time: time, key: signer)
             return PlannedAction(entries: [entry], outcome: .proposed(seq: headSeq + 1, contractHash: Entry.contractHash(contract), effective: effective))
