@@ -31,19 +31,23 @@ struct EMC: ParsableCommand {
     static func main() {
         // A closed pipe is an EPIPE write error that `StandardOutput` handles, not a silent death.
         signal(SIGPIPE, SIG_IGN)
+        var ledgerFile: String? = nil
         do {
             var command = try parseAsRoot()
+            ledgerFile = (command as? LedgerCommand)?.ledgerFile
             try command.run()
             StandardOutput.finish()
         } catch {
-            exit(reporting: error)
+            exit(reporting: error, ledgerFile: ledgerFile)
         }
     }
 
-    static func exit(reporting error: Error) -> Never {
+    /// `ledgerFile` names the ledger a refusal that names no file is about (`FILE: entry N: …`).
+    static func exit(reporting error: Error, ledgerFile: String? = nil) -> Never {
         let code: Int32
         switch error {
-        case let error as LedgerError:
+        case var error as LedgerError:
+            if error.file == nil { error.file = ledgerFile }
             printError(error.description)
             code = error.exitCode
         case let error as CryptoError:
@@ -86,3 +90,35 @@ func printError(_ message: String) {
     let line = "emc: " + (message.hasPrefix("error:") ? message : "error: " + message) + "\n"
     FileHandle.standardError.write(Data(line.utf8))
 }
+
+/// A command about one ledger file: its refusals are prefixed with that file, as SPEC §1.11 asks.
+protocol LedgerCommand {
+    var ledgerFile: String? { get }
+}
+
+extension Accept: LedgerCommand { var ledgerFile: String? { ledger } }
+extension Adjust: LedgerCommand { var ledgerFile: String? { ledger } }
+extension Audit: LedgerCommand { var ledgerFile: String? { ledger } }
+extension Cosign: LedgerCommand { var ledgerFile: String? { ledger } }
+extension Diff: LedgerCommand { var ledgerFile: String? { ledger } }
+extension Dispute: LedgerCommand { var ledgerFile: String? { ledger } }
+extension Explain: LedgerCommand { var ledgerFile: String? { ledger } }
+extension Init: LedgerCommand { var ledgerFile: String? { ledger } }
+extension Log: LedgerCommand { var ledgerFile: String? { ledger } }
+extension MakeBundle: LedgerCommand { var ledgerFile: String? { ledger } }
+extension Page: LedgerCommand { var ledgerFile: String? { ledger } }
+extension Preview: LedgerCommand { var ledgerFile: String? { ledger } }
+extension Propose: LedgerCommand { var ledgerFile: String? { ledger } }
+extension Prove: LedgerCommand { var ledgerFile: String? { ledger } }
+extension Repair: LedgerCommand { var ledgerFile: String? { ledger } }
+extension Replay: LedgerCommand { var ledgerFile: String? { ledger } }
+extension Report: LedgerCommand { var ledgerFile: String? { ledger } }
+extension RotateKey: LedgerCommand { var ledgerFile: String? { ledger } }
+extension Settle: LedgerCommand { var ledgerFile: String? { ledger } }
+extension SignCheckpoint: LedgerCommand { var ledgerFile: String? { ledger } }
+extension Show: LedgerCommand { var ledgerFile: String? { file } }
+extension Simulate: LedgerCommand { var ledgerFile: String? { ledger } }
+extension Status: LedgerCommand { var ledgerFile: String? { ledger } }
+extension Verify: LedgerCommand { var ledgerFile: String? { ledger } }
+extension Vote: LedgerCommand { var ledgerFile: String? { ledger } }
+extension Withdraw: LedgerCommand { var ledgerFile: String? { ledger } }

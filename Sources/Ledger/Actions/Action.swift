@@ -135,12 +135,14 @@ extension LedgerState {
     }
 
     /// The newest version whose hash is `text` or starts with it (at least 8 hex digits, unique).
+    /// A hash as `emc` prints it, shortened with a trailing "…" (or "..."), is such a prefix.
     public func contractVersion(matching text: String) throws(LedgerError) -> ContractVersion {
-        let prefix = text.lowercased()
+        var prefix = Substring(text.lowercased())
+        if prefix.hasSuffix("…") { prefix = prefix.dropLast() } else if prefix.hasSuffix("...") { prefix = prefix.dropLast(3) }
         guard prefix.utf8.count >= 8, prefix.utf8.count <= 64, prefix.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }) else {
             throw LedgerError(.usage, "contract hash \"\(text)\" must be 8 to 64 hex digits")
         }
-        let matches = Set(contracts.filter { $0.hash.hasPrefix(prefix) }.map(\.hash))
+        let matches = Set(contracts.filter { $0.hash.utf8.starts(with: prefix.utf8) }.map(\.hash))
         guard let hash = matches.first else { throw LedgerError(.rejected, "no contract version with hash \(text) on this ledger") }
         guard matches.count == 1 else { throw LedgerError(.usage, "contract hash prefix \(text) is ambiguous; give more digits") }
         return contract(withHash: hash)!

@@ -31,7 +31,8 @@ package enum ReportKind: EntryKind {
             throw rejected("\"\(signer.name)\" may not report \(metricName); its reporters are \(metric.reporters.joined(separator: ", "))")
         }
         guard let value = metric.type.parseValue(valueText, currency: contract.currency) else {
-            throw rejected("value \"\(valueText)\" is not a \(metric.type.rawValue) value for \(metricName)")
+            let problem = metric.type.valueProblem(valueText, currency: contract.currency).map { ": \($0)" } ?? ""
+            throw rejected("value \"\(valueText)\" is not a \(metric.type.rawValue) value for \(metricName)\(problem)")
         }
         guard value.canonicalText(currency: contract.currency) == valueText else {
             throw rejected("value \"\(valueText)\" is not written canonically; write \"\(value.canonicalText(currency: contract.currency))\"")
