@@ -161,9 +161,18 @@ import Testing
         #expect(try ledgerBytes(directory) == before)
         let invalid = try emc(["verify", "propose-no-change.jsonl"], in: fixturesRoot.appendingPathComponent("ledgers/invalid"), expect: 1)
         #expect(invalid.stderr.contains("propose-no-change.jsonl: entry 9: no change"))
+        // Declarations in another order are a change (it can matter: weights follow declaration order); `diff` says so.
+        let reordered = directory.appendingPathComponent("reordered.emc")
+        try original.replacingOccurrences(of: "metric revenue money reported by yu\nmetric cost    money reported by yu, farm\n",
+                                          with: "metric cost    money reported by yu, farm\nmetric revenue money reported by yu\n")
+            .write(to: reordered, atomically: true, encoding: .utf8)
+        _ = try emc(["propose", "l.jsonl", "--key", "yu.key", "--contract", reordered.path, "--effective", "2020-07",
+                     "--reason", "reorder", "--time", "2020-06-03T09:00:00Z"], in: directory)
+        #expect(try emc(["diff", "l.jsonl", "--from", "1", "--to", "2"], in: directory).stdout.hasSuffix("\nno declaration changed; only their order differs\n"))
+        _ = try emc(["withdraw", "l.jsonl", "--key", "yu.key", "--proposal", "9", "--time", "2020-06-03T10:00:00Z"], in: directory)
         // A real change (another share) is still a proposal.
         _ = try emc(["propose", "l.jsonl", "--key", "yu.key", "--contract", fixturesRoot.appendingPathComponent("ledgers/contracts/fixture-v2.emc").path,
-                     "--effective", "2020-07", "--reason", "recipes", "--time", "2020-06-03T09:00:00Z"], in: directory)
+                     "--effective", "2020-07", "--reason", "recipes", "--time", "2020-06-03T11:00:00Z"], in: directory)
     }
 
     /// Runs `emc` on a pseudo-terminal (`script`), answering `answer`, bounded in time.
