@@ -77,6 +77,9 @@ import Testing
         let fine = try emc(["report", "l.jsonl", "--key", "yu.key", "--period", "2020-08", "--metric", "revenue",
                             "--value", "1.005", "--time", "2020-09-01T09:00:00Z"], in: directory, expect: 1)
         #expect(fine.stderr.contains("expected an amount with at most 2 decimals"))
+        let disputed = try emc(["dispute", "l.jsonl", "--key", "farm.key", "--period", "2020-07", "--set", "cost=-99999999999999999999",
+                                "--reason", "typo", "--time", "2020-09-01T09:00:00Z"], in: directory, expect: 1)
+        #expect(disputed.stderr.contains("is outside the range of amounts"))
         #expect(try ledgerBytes(directory) == before)
         // The same limit, named the same way, in a metrics file.
         let contract = fixturesRoot.appendingPathComponent("ledgers/contracts/fixture.emc").path
