@@ -133,6 +133,24 @@ public final class LedgerWriter {
         }
     }
 
+    /// Appends entry lines received from elsewhere (a server), which must extend the file's
+    /// current head: each is decoded and limit-checked as a reader would, applied with its
+    /// signatures verified in full, and written byte for byte with one fsync.
+    @discardableResult
+    public func append(lines: [[UInt8]]) throws(LedgerError) -> [DecodedEntry] {
+        let decoded = Replay.parallelMap(lines) { line in Result { () throws(LedgerError) in try DecodedEntry(line: line) } }
+        do {
+            return try locked { () throws -> [DecodedEntry] in
+                try refresh()
+                return try appendLocked(decoded)
+            }
+        } catch let error as LedgerError {
+            throw error
+        } catch {
+            preconditionFailure("unreachable: \(error)")
+        }
+    }
+
     private func locked<T>(_ body: () throws -> T) throws -> T {
         precondition(isOpen, "append after close")
         guard flock(descriptor, LOCK_EX) == 0 else { throw LedgerError(.io, "cannot lock the ledger", file: path) }
@@ -142,14 +160,18 @@ public final class LedgerWriter {
 
     /// Applies `entries` in order to the state (all or nothing), then writes them with one fsync.
     private func appendLocked(_ entries: [Entry]) throws(LedgerError) -> [DecodedEntry] {
+        // Encoding, reading back (the verifier's decode and limits) and hashing are independent
+        // per entry: done on every core.
+        try appendLocked(Replay.parallelMap(entries) { entry in Result { () throws(LedgerError) in try DecodedEntry(entry: entry) } })
+    }
+
+    /// Applies decoded entries (or the first decoding error, at its place) in order, all or nothing.
+    private func appendLocked(_ encoded: [Result<DecodedEntry, LedgerError>]) throws(LedgerError) -> [DecodedEntry] {
         var state = verified.state
         var written: [DecodedEntry] = []
         var bytes: [UInt8] = []
         var lastLineOffset = verified.lastLineOffset
         var jobs: [SignatureJob] = []
-        // Encoding, reading back (the verifier's decode and limits) and hashing are independent
-        // per entry: done on every core.
-        let encoded = Replay.parallelMap(entries) { entry in Result { () throws(LedgerError) in try DecodedEntry(entry: entry) } }
         for result in encoded {
             let decoded: DecodedEntry
             do throws(LedgerError) {
