@@ -72,7 +72,8 @@ let package = Package(
                                                              .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // Server figures of issue 14 (README, Performance): runs the emc-server built beside it.
         .executableTarget(name: "emc-server-bench",
-                          dependencies: ["LedgerHTTP", "Ledger", "LedgerFormat", "LedgerStorage", "LedgerCrypto", "ContractLanguage"]),
+                          dependencies: ["LedgerHTTP", "LedgerClient", "LedgerTransparency", "Ledger", "LedgerFormat", "LedgerStorage",
+                                         "LedgerCrypto", "ContractLanguage"]),
         .executableTarget(
             name: "emc",
             dependencies: [

@@ -24,6 +24,16 @@ public enum Submit {
             defer { writer.close() }
             let entries = try plan(writer.state).map { entry throws(LedgerError) in try DecodedEntry(entry: entry) }
             guard !entries.isEmpty else { return [] }
+            // The same `apply` as a local append, first: a refused entry gets the local message and
+            // never reaches the server.
+            var next = writer.state
+            for (index, entry) in entries.enumerated() {
+                do throws(LedgerError) { try next.apply(entry) } catch {
+                    var located = error.at(seq: writer.state.headSeq + 1 + Int64(index), line: nil)
+                    located.file = ledgerPath
+                    throw located
+                }
+            }
             guard case .accepted = try remote.submit(entries.map(\.lineBytes)) else { continue }
             do {
                 return try writer.append(lines: entries.map(\.lineBytes))
