@@ -70,9 +70,10 @@ public enum Clone {
         }
     }
 
-    /// Removes what a failed clone created: the ledger and the member's state cache of it.
+    /// Removes what a failed clone created: the ledger, the member's state cache and its tree sidecar.
     static func removeClone(_ ledgerPath: String, key: PrivateKey) {
         unlink(StateCache.path(forLedger: ledgerPath, keyID: key.publicKey.keyID))
+        unlink(LedgerTree.sidecarPath(forLedger: ledgerPath))
         unlink(ledgerPath)
     }
 }

@@ -130,6 +130,30 @@ final class SharedLedgerWorld {
         #expect(refused.stderr.contains("may not report cost"))
         #expect(try Data(contentsOf: world.serverLedger()) == before)
         #expect(try Data(contentsOf: world.ledger("chef")) == before)
+        // A rotation through the server moves the configuration to the new key; pulls and cosigns go on.
+        try world.emc("chef", ["keygen", "chef2"])
+        try world.emc("chef", ["rotate-key", "l.jsonl", "--key", "chef.key", "--new-key", "chef2.key", "--time", "2020-07-01T10:00:00Z"])
+        let config = try String(contentsOf: URL(fileURLWithPath: world.ledger("chef").path + ".emc-remote"), encoding: .utf8)
+        #expect(config.hasSuffix("key \(world.directory("chef").appendingPathComponent("chef2.key").path)\n"), "\(config)")
+        let pulled = try world.emc("chef", ["pull", "l.jsonl"])
+        #expect(pulled.stdout.contains("chef cosigned the checkpoint of size 15"), "\(pulled.stdout)")
+        try world.expectEveryCopyIsTheServers()
+    }
+
+    @Test func aCloneWhoseCheckpointIsNotThePinnedKeysKeepsNothing() throws {
+        let world = try SharedLedgerWorld()
+        try world.createAndAcceptByAll()
+        let stranger = try NoteVerifier(name: "emc-server", publicKey: Members.key("stranger").publicKey)
+        let refused = try world.emc("chef", ["clone", world.url, world.ledgerID, "other.jsonl", "--key", "chef.key",
+                                             "--server-key", stranger.verifierKey], expect: 1)
+        #expect(refused.stderr.contains("no valid signature by the pinned server key"), "\(refused.stderr)")
+        let left = try FileManager.default.contentsOfDirectory(atPath: world.directory("chef").path).filter { $0.hasPrefix("other.jsonl") }
+        #expect(left.isEmpty, "\(left)")
+        let existing = try world.emc("chef", ["clone", world.url, world.ledgerID, "l.jsonl", "--key", "chef.key"], expect: 2)
+        #expect(existing.stderr.contains("already exists; refusing to overwrite it"))
+        try world.emc("chef", ["keygen", "outsider"])
+        let outsider = try world.emc("chef", ["clone", world.url, world.ledgerID, "x.jsonl", "--key", "outsider.key"], expect: 2)
+        #expect(outsider.stderr.contains("answered 403"), "\(outsider.stderr)")
     }
 
     @Test func aForkedServerIsCaughtWithAProofAndARolledBackOneIsRefused() throws {
