@@ -20,12 +20,19 @@ struct ServerKeyOption: ParsableArguments {
     }
 }
 
-/// The remote configuration of `ledger`, which must have one.
-func requireRemote(_ ledger: String) throws -> RemoteConfig {
-    guard let config = try RemoteConfig.load(forLedger: ledger) else {
-        throw CommandError(message: "\(ledger): no remote (\(RemoteConfig.path(forLedger: ledger)) is missing); use `emc clone` or `emc init --remote`")
+/// A local copy that follows a server, and the member's key for it.
+struct RemoteCopyOptions: ParsableArguments {
+    @Argument(help: "The local copy (with LEDGER.emc-remote).") var ledger: String
+    @Option(help: "Your private ledger key file. Default: the key in LEDGER.emc-remote.") var key: String?
+    @OptionGroup var passphrase: PassphraseOptions
+
+    /// The copy's remote configuration (which must exist) and the key.
+    func open() throws -> (RemoteConfig, PrivateKey) {
+        guard let config = try RemoteConfig.load(forLedger: ledger) else {
+            throw CommandError(message: "\(ledger): no remote (\(RemoteConfig.path(forLedger: ledger)) is missing); use `emc clone` or `emc init --remote`")
+        }
+        return (config, try passphrase.privateKey(key ?? config.keyPath))
     }
-    return config
 }
 
 /// An absolute path for `path`, so a configuration works from any directory.
@@ -81,14 +88,11 @@ struct PullLedger: ParsableCommand {
         `emc verify-fork PROOF --ledger THEIR-COPY` (or --vkey KEY).
         """
     )
-    @Argument(help: "The local copy (with LEDGER.emc-remote).") var ledger: String
-    @Option(help: "Your private ledger key file. Default: the key in LEDGER.emc-remote.") var key: String?
-    @OptionGroup var passphrase: PassphraseOptions
+    @OptionGroup var copy: RemoteCopyOptions
 
     func run() throws {
-        let config = try requireRemote(ledger)
-        let privateKey = try passphrase.privateKey(key ?? config.keyPath)
-        print(describe(try Pull.run(ledgerPath: ledger, config: config, key: privateKey, timestamp: try cosignatureTime(nil)), ledger: ledger))
+        let (config, privateKey) = try copy.open()
+        print(describe(try Pull.run(ledgerPath: copy.ledger, config: config, key: privateKey, timestamp: try cosignatureTime(nil)), ledger: copy.ledger))
     }
 }
 
@@ -98,15 +102,12 @@ struct PushLedger: ParsableCommand {
         abstract: "Send the entries made offline (after the server's head) to the ledger's server, then pull.",
         discussion: "Refuses when the server's history is not a prefix of this copy (then the offline entries cannot be sent as they are)."
     )
-    @Argument(help: "The local copy (with LEDGER.emc-remote).") var ledger: String
-    @Option(help: "Your private ledger key file. Default: the key in LEDGER.emc-remote.") var key: String?
-    @OptionGroup var passphrase: PassphraseOptions
+    @OptionGroup var copy: RemoteCopyOptions
 
     func run() throws {
-        let config = try requireRemote(ledger)
-        let privateKey = try passphrase.privateKey(key ?? config.keyPath)
-        let sent = try Submit.push(ledgerPath: ledger, config: config, key: privateKey)
-        print(sent == 0 ? "nothing to push: the server has every entry of \(ledger)" : "pushed \(sent) entries")
-        print(describe(try Pull.run(ledgerPath: ledger, config: config, key: privateKey, timestamp: try cosignatureTime(nil)), ledger: ledger))
+        let (config, privateKey) = try copy.open()
+        let sent = try Submit.push(ledgerPath: copy.ledger, config: config, key: privateKey)
+        print(sent == 0 ? "nothing to push: the server has every entry of \(copy.ledger)" : "pushed \(sent) entries")
+        print(describe(try Pull.run(ledgerPath: copy.ledger, config: config, key: privateKey, timestamp: try cosignatureTime(nil)), ledger: copy.ledger))
     }
 }
