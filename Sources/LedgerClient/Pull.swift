@@ -36,6 +36,7 @@ public enum Pull {
         let evidence = ForkEvidence(server: signed, local: local, record: record?.checkpoint, key: key, remote: remote)
         var serverSize = Int64(target.size)
         var fetched = 0
+        var stateAtEnd = local.state
         if target.size <= local.size {
             if case .fork = try about(ledgerPath, { () throws(TransparencyError) in try local.tree.relation(to: target) }) {
                 throw evidence.fork("the server's checkpoint of size \(target.size) has root \(target.root.base64), this copy has another there")
@@ -51,10 +52,14 @@ public enum Pull {
                     throw evidence.fork("the server's checkpoint of size \(target.size) is not consistent with the one of size \(last.size) you cosigned (\(error.reason))")
                 }
             }
-            (fetched, serverSize) = try fetch(into: ledgerPath, until: target.size, remote: remote, key: key, evidence: evidence)
+            (fetched, serverSize, stateAtEnd) = try fetch(into: ledgerPath, until: target.size, remote: remote, key: key, evidence: evidence)
         }
         var result = Result(fetched: fetched, localSize: Int64(local.size) + Int64(fetched), serverSize: serverSize, member: member)
-        guard let member else { return result }
+        // Only a member active at the checkpoint's size cosigns it (§4.5); one removed meanwhile just follows.
+        let activeAtTarget = UInt64(stateAtEnd.headSeq) == target.size
+            ? LedgerTree.activeMembers(stateAtEnd).contains { $0.publicKey == key.publicKey }
+            : local.activeMembers(atSize: target.size)?.contains { $0.publicKey == key.publicKey } ?? true
+        guard let member, activeAtTarget else { return result }
         let cosigned = try Witness.cosign(noteBytes, source: config.url, ledgerPath: ledgerPath, key: key, timestamp: timestamp,
                                           trusting: [config.serverKey])
         let serverHeld = record.map { (try? $0.checkpoint.note.verifiedSigners([config.serverKey]))?.isEmpty == false ? $0.checkpoint.checkpoint.size : 0 } ?? 0
@@ -65,9 +70,9 @@ public enum Pull {
     }
 
     /// Appends the server's entries after this copy's end until it has at least `size`; returns
-    /// how many were appended and the server's size. Entries that do not extend this copy are a fork.
+    /// how many were appended, the server's size and the copy's state at its new end. Entries that do not extend this copy are a fork.
     static func fetch(into ledgerPath: String, until size: UInt64, remote: RemoteLedger, key: PrivateKey,
-                      evidence: ForkEvidence) throws -> (fetched: Int, serverSize: Int64) {
+                      evidence: ForkEvidence) throws -> (fetched: Int, serverSize: Int64, state: LedgerState) {
         let writer = try LedgerWriter(path: ledgerPath, key: key)
         defer { writer.close() }
         var fetched = 0
@@ -90,7 +95,7 @@ public enum Pull {
             }
             fetched += page.lines.count
         }
-        return (fetched, serverSize)
+        return (fetched, serverSize, writer.state)
     }
 }
 
