@@ -7,6 +7,7 @@ import LedgerReports
 import LedgerCrypto
 import LedgerTransparency
 import LedgerWitness
+import LedgerClient
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -24,7 +25,8 @@ struct EMC: ParsableCommand {
         version: emcVersion,
         subcommands: [Keygen.self, KeyID.self, Init.self, Accept.self, RotateKey.self, Report.self, Propose.self, Vote.self, Withdraw.self,
                       Settle.self, Dispute.self, Adjust.self, Status.self, Replay.self, Explain.self, Show.self, Preview.self, Page.self, Diff.self, Audit.self, Check.self, Simulate.self, Log.self, Verify.self, Repair.self, Demo.self,
-                      SignCheckpoint.self, Cosign.self, Prove.self, VerifyProof.self, VerifyFork.self, Vkey.self, MakeBundle.self, VerifyBundle.self, Serve.self]
+                      SignCheckpoint.self, Cosign.self, Prove.self, VerifyProof.self, VerifyFork.self, Vkey.self, MakeBundle.self, VerifyBundle.self, Serve.self,
+                      CloneLedger.self, PullLedger.self, PushLedger.self]
     )
 
     /// Runs the command; every error becomes one line on stderr and a documented exit code.
@@ -54,6 +56,10 @@ struct EMC: ParsableCommand {
             printError(error.message)
             code = 2
         case let error as WitnessError:
+            printError(error.description)
+            code = error.exitCode
+        case let error as ClientError:
+            if let path = error.forkProofPath { StandardOutput.write("fork proof: \(path)\n"); StandardOutput.finish() }
             printError(error.description)
             code = error.exitCode
         case let error as TransparencyError:

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The package root (the folder holding Package.swift).
@@ -17,11 +18,7 @@ let emcBinary: URL = {
     return packageRoot.appendingPathComponent(".build/debug/emc")
 }()
 
-struct RunResult {
-    var exitCode: Int32
-    var stdout: String
-    var stderr: String
-}
+typealias RunResult = ProcessResult
 
 /// Runs `emc` with `arguments` in `directory`, returning exit code and captured output.
 @discardableResult
@@ -42,23 +39,7 @@ func emc(_ arguments: [String], in directory: URL, expect code: Int32 = 0,
 /// `environment` adds to (or overrides) this process's environment.
 @discardableResult
 func run(_ binary: URL, _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws -> RunResult {
-    let process = Process()
-    process.executableURL = binary
-    process.arguments = arguments
-    if let directory { process.currentDirectoryURL = directory }
-    if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
-    let outPipe = Pipe(), errPipe = Pipe()
-    process.standardOutput = outPipe
-    process.standardError = errPipe
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    // Read both pipes before waiting so a large output cannot block the child.
-    let outData = outPipe.fileHandleForReading.readDataToEndOfFile()
-    let errData = errPipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return RunResult(exitCode: process.terminationStatus,
-                     stdout: String(decoding: outData, as: UTF8.self),
-                     stderr: String(decoding: errData, as: UTF8.self))
+    try runProcess(binary, arguments, in: directory, environment: environment)
 }
 
 /// A fresh temporary directory, removed by the caller with `removeTemporaryDirectory`.
