@@ -105,6 +105,7 @@ protocol LedgerCommand {
 extension Accept: LedgerCommand { var ledgerFile: String? { ledger } }
 extension Adjust: LedgerCommand { var ledgerFile: String? { ledger } }
 extension Audit: LedgerCommand { var ledgerFile: String? { ledger } }
+extension CloneLedger: LedgerCommand { var ledgerFile: String? { local } }
 extension Cosign: LedgerCommand { var ledgerFile: String? { ledger } }
 extension Diff: LedgerCommand { var ledgerFile: String? { ledger } }
 extension Dispute: LedgerCommand { var ledgerFile: String? { ledger } }
@@ -114,6 +115,8 @@ extension Log: LedgerCommand { var ledgerFile: String? { ledger } }
 extension MakeBundle: LedgerCommand { var ledgerFile: String? { ledger } }
 extension Page: LedgerCommand { var ledgerFile: String? { ledger } }
 extension Preview: LedgerCommand { var ledgerFile: String? { ledger } }
+extension PullLedger: LedgerCommand { var ledgerFile: String? { copy.ledger } }
+extension PushLedger: LedgerCommand { var ledgerFile: String? { copy.ledger } }
 extension Propose: LedgerCommand { var ledgerFile: String? { ledger } }
 extension Prove: LedgerCommand { var ledgerFile: String? { ledger } }
 extension Repair: LedgerCommand { var ledgerFile: String? { ledger } }

@@ -42,11 +42,16 @@ func absolutePath(_ path: String) -> String {
 
 /// The summary line of a pull.
 func describe(_ result: Pull.Result, ledger: String) -> String {
-    var line = result.fetched == 0 ? "\(ledger) is up to date with the server: \(result.localSize) entries"
-                                   : "pulled \(result.fetched) new entries: \(ledger) has \(result.localSize)"
+    var line = result.fetched == 0 ? "\(ledger) is up to date with the server: \(entries(result.localSize))"
+                                   : "pulled \(entries(result.fetched, "new ")): \(ledger) has \(result.localSize)"
     if let member = result.member, let size = result.cosignedSize { line += "; \(member) cosigned the checkpoint of size \(size)" }
-    if result.unpushed > 0 { line += "\n\(result.unpushed) entries made offline are not on the server: send them with `emc push \(ledger)`" }
+    if result.unpushed > 0 { line += "\n\(entries(result.unpushed)) made offline \(result.unpushed == 1 ? "is" : "are") not on the server: send them with `emc push \(ledger)`" }
     return line
+}
+
+/// "1 entry", "2 new entries".
+func entries(_ count: some BinaryInteger, _ adjective: String = "") -> String {
+    "\(count) \(adjective)\(count == 1 ? "entry" : "entries")"
 }
 
 struct CloneLedger: ParsableCommand {
@@ -72,7 +77,7 @@ struct CloneLedger: ParsableCommand {
         guard RemoteConfig.isLedgerID(ledgerID) else { throw CommandError(message: "LEDGER_ID must be 64 lowercase hex digits") }
         let config = RemoteConfig(url: url, ledgerID: ledgerID, serverKey: try serverKey.resolve(url: url), keyPath: absolutePath(key))
         let result = try Clone.clone(config: config, ledgerPath: local, key: privateKey, timestamp: try cosignatureTime(nil))
-        print("cloned ledger \(ledgerID) into \(local): \(result.localSize) entries; server key \(config.serverKey.verifierKey) pinned in \(RemoteConfig.path(forLedger: local))")
+        print("cloned ledger \(ledgerID) into \(local): \(entries(result.localSize)); server key \(config.serverKey.verifierKey) pinned in \(RemoteConfig.path(forLedger: local))")
         if let member = result.member, let size = result.cosignedSize { print("\(member) cosigned the checkpoint of size \(size)") }
     }
 }
@@ -107,7 +112,7 @@ struct PushLedger: ParsableCommand {
     func run() throws {
         let (config, privateKey) = try copy.open()
         let sent = try Submit.push(ledgerPath: copy.ledger, config: config, key: privateKey)
-        print(sent == 0 ? "nothing to push: the server has every entry of \(copy.ledger)" : "pushed \(sent) entries")
+        print(sent == 0 ? "nothing to push: the server has every entry of \(copy.ledger)" : "pushed \(entries(sent))")
         print(describe(try Pull.run(ledgerPath: copy.ledger, config: config, key: privateKey, timestamp: try cosignatureTime(nil)), ledger: copy.ledger))
     }
 }
