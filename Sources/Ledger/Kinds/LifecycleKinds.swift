@@ -276,7 +276,7 @@ package enum SettleKind: EntryKind {
         // compare bytes first, without reading the body into values. Any other entry takes the full
         // path below, which finds what is wrong; for one that matches, the checks left (signer,
         // time) are the ones the full path makes after its own, which the match implies.
-        if let period = state.nextPeriodToSettle, let computed = try? state.computeSettlement(of: period),
+        if let period = state.nextPeriodToSettle, let computed = try? state.computeSettlement(of: period, tracing: false),
            computed.bodyBytes == decoded.bodyBytes {
             let signer = try state.activeMember(signing: entry)
             try requireOver(period, at: entry.time)
@@ -290,7 +290,7 @@ package enum SettleKind: EntryKind {
         try state.requireActive("a settlement")
         let signer = try state.activeMember(signing: entry)
         try requireOver(period, at: entry.time)
-        let computed = try state.computeSettlement(of: period)
+        let computed = try state.computeSettlement(of: period, tracing: false)
         // Compare bytes, not values: Swift strings compare by Unicode canonical equivalence.
         guard computed.bodyBytes == decoded.bodyBytes else {
             throw rejected("settlement of \(period) does not match the contract: \(settlementDifference(claimed: entry.body, expected: computed.body))")
