@@ -76,6 +76,9 @@ public enum Replay {
             }
         }
 
+        /// Waits for the checks to finish, without looking at their results.
+        package func wait() { group.wait() }
+
         package func waitAndCheck() throws(LedgerError) {
             group.wait()
             try Replay.check(jobs, results: results)

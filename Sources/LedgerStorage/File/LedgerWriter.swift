@@ -140,6 +140,9 @@ public final class LedgerWriter {
         return try body()
     }
 
+    /// Signature checks handed to the other cores at a time while a large batch is applied.
+    static let signatureChunkSize = 512
+
     /// Applies `entries` in order to the state (all or nothing), then writes them with one fsync.
     private func appendLocked(_ entries: [Entry]) throws(LedgerError) -> [DecodedEntry] {
         var state = verified.state
@@ -147,6 +150,11 @@ public final class LedgerWriter {
         var bytes: [UInt8] = []
         var lastLineOffset = verified.lastLineOffset
         var jobs: [SignatureJob] = []
+        // Signature checks of a large batch start, chunk by chunk, while the rest is still being
+        // applied (at most one chunk in flight); their results are looked at only once every
+        // entry applied, in order, so the error reported is the one a check after applying all
+        // would report.
+        var signatureChunks: [Replay.SignatureBatch] = []
         // Encoding, reading back (the verifier's decode and limits) and hashing are independent
         // per entry: done on every core.
         let encoded = Replay.parallelMap(entries) { entry in Result { () throws(LedgerError) in try DecodedEntry(entry: entry) } }
@@ -155,6 +163,11 @@ public final class LedgerWriter {
             do throws(LedgerError) {
                 decoded = try result.get()
                 try state.apply(decoded, deferringSignaturesInto: &jobs)
+                if jobs.count >= Self.signatureChunkSize {
+                    signatureChunks.last?.wait()
+                    signatureChunks.append(Replay.SignatureBatch(jobs))
+                    jobs.removeAll(keepingCapacity: true)
+                }
             } catch {
                 var located = error.at(seq: state.headSeq + 1, line: nil)
                 located.file = path
@@ -168,6 +181,7 @@ public final class LedgerWriter {
         guard !written.isEmpty else { return [] }
         // The same signature checks `apply` makes, run on every core for large batches.
         do throws(LedgerError) {
+            for chunk in signatureChunks { try chunk.waitAndCheck() }
             try Replay.checkSignatures(jobs)
         } catch {
             var located = error
