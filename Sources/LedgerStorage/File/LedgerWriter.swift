@@ -141,7 +141,7 @@ public final class LedgerWriter {
     }
 
     /// Signature checks handed to the other cores at a time while a large batch is applied.
-    static let signatureChunkSize = 512
+    package static let signatureChunkSize = 512
 
     /// Applies `entries` in order to the state (all or nothing), then writes them with one fsync.
     private func appendLocked(_ entries: [Entry]) throws(LedgerError) -> [DecodedEntry] {

@@ -7,9 +7,9 @@ import Darwin
 
 /// Reads a ledger file line by line through one buffer of bounded size, so memory does not grow
 /// with the file. The buffer starts at one chunk and grows, up to the longest line plus one chunk,
-/// only when a line does not fit: ledgers of ordinary lines touch 1 MiB, not 5.
+/// only when a line does not fit: ledgers of ordinary lines touch 256 KiB, not 5 MiB.
 package struct LineReader {
-    static let chunkBytes = 1 << 20
+    static let chunkBytes = 256 << 10
     /// The most the buffer ever holds: one line longer than the limit plus one chunk.
     static let maximumStorageBytes = Entry.maximumLineBytes + 1 + chunkBytes
 
