@@ -60,46 +60,40 @@ import Testing
         #expect(try Verifier.verify(path: path).entryCount == Int64(prefix.count + received.count))
     }
 
-    /// The earliest bad signature is the one reported, wherever the chunks are cut; nothing is written.
-    @Test(arguments: [3, LedgerWriter.signatureChunkSize - 1, LedgerWriter.signatureChunkSize + 5, count - 1])
-    func theEarliestBadSignatureIsReported(position: Int) throws {
+    /// Appends `received` after `prefix` through a writer: it must be refused with a reason
+    /// containing `reason`, naming entry `seq`, and leave the file as it was.
+    static func expectRefused(_ received: [Entry], after prefix: [[UInt8]], reason: String, seq: Int,
+                              sourceLocation: Testing.SourceLocation = #_sourceLocation) throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let (prefix, received) = try Self.ledger(forged: [position, position + 200])
         let path = try Self.write(prefix, in: directory)
         let before = fileBytes(path)
         let writer = try LedgerWriter(path: path)
         defer { writer.close() }
         do throws(LedgerError) {
             try writer.append(received)
-            Issue.record("a batch with a forged signature was appended")
+            Issue.record("the batch was appended", sourceLocation: sourceLocation)
         } catch {
-            #expect(error.reason.contains("does not verify"), "\(error)")
-            #expect(error.seq == Int64(prefix.count + position + 1))
+            #expect(error.reason.contains(reason), "\(error)", sourceLocation: sourceLocation)
+            #expect(error.seq == Int64(seq), sourceLocation: sourceLocation)
         }
-        #expect(fileBytes(path) == before)
+        #expect(fileBytes(path) == before, sourceLocation: sourceLocation)
+    }
+
+    /// The earliest bad signature is the one reported, wherever the chunks are cut; nothing is written.
+    @Test(arguments: [3, LedgerWriter.signatureChunkSize - 1, LedgerWriter.signatureChunkSize + 5, count - 1])
+    func theEarliestBadSignatureIsReported(position: Int) throws {
+        let (prefix, received) = try Self.ledger(forged: [position, position + 200])
+        try Self.expectRefused(received, after: prefix, reason: "does not verify", seq: prefix.count + position + 1)
     }
 
     /// An entry that does not apply is reported even when an earlier signature is bad (as when all
     /// signatures are checked after applying): the state machine's refusal comes first.
     @Test func anEntryThatDoesNotApplyIsReportedBeforeAnEarlierBadSignature() throws {
-        let directory = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
         let (prefix, generated) = try Self.ledger(forged: [10])
         var received = generated
         let late = LedgerWriter.signatureChunkSize * 2 + 7
         received[late].previousHash = Entry.zeroHash
-        let path = try Self.write(prefix, in: directory)
-        let before = fileBytes(path)
-        let writer = try LedgerWriter(path: path)
-        defer { writer.close() }
-        do throws(LedgerError) {
-            try writer.append(received)
-            Issue.record("a batch with an entry out of place was appended")
-        } catch {
-            #expect(error.reason.contains("previous-entry hash"), "\(error)")
-            #expect(error.seq == Int64(prefix.count + late + 1))
-        }
-        #expect(fileBytes(path) == before)
+        try Self.expectRefused(received, after: prefix, reason: "previous-entry hash", seq: prefix.count + late + 1)
     }
 }
