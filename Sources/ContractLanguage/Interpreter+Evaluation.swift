@@ -72,7 +72,7 @@ extension Interpreter {
         case .percent(let percent): .value(.percent(percent))
         case .boolean(let truth): .truth(truth)
         }
-        definitionTraces.append(DefinitionTrace(name: definition.name, value: shown))
+        if tracing { definitionTraces.append(DefinitionTrace(name: definition.name, value: shown)) }
         return value
     }
 

@@ -1,12 +1,16 @@
 /// Settles one period: checks the metrics, decides goals, then runs the rules in declaration order.
+/// With `tracing` false the settlement's `trace` is empty (no definitions, goals or rules) and
+/// everything else is identical: for callers that only need the payouts and the next state (a
+/// verifier recomputing a settle entry), which then build no explanation nobody reads.
 public func settle(contract: Contract, period: Period, metrics: [String: Value],
-                   state: ContractRunState) throws(EvaluationError) -> PeriodSettlement {
-    var interpreter = try Interpreter(contract: contract, period: period, metrics: metrics, state: state)
+                   state: ContractRunState, tracing: Bool = true) throws(EvaluationError) -> PeriodSettlement {
+    var interpreter = try Interpreter(contract: contract, period: period, metrics: metrics, state: state, tracing: tracing)
     return try interpreter.run()
 }
 
 /// Settles the periods in order, threading the run state from each to the next.
-public func simulate(contract: Contract, periods: [(Period, [String: Value])]) throws(EvaluationError) -> [PeriodSettlement] {
+/// `tracing` as in `settle`.
+public func simulate(contract: Contract, periods: [(Period, [String: Value])], tracing: Bool = true) throws(EvaluationError) -> [PeriodSettlement] {
     var state = ContractRunState()
     var settlements: [PeriodSettlement] = []
     settlements.reserveCapacity(periods.count)
@@ -14,7 +18,7 @@ public func simulate(contract: Contract, periods: [(Period, [String: Value])]) t
     var paidByMember = [Int64](repeating: 0, count: contract.members.count)
     var paidInAll: Int64 = 0
     for (period, metrics) in periods {
-        let settlement = try settle(contract: contract, period: period, metrics: metrics, state: state)
+        let settlement = try settle(contract: contract, period: period, metrics: metrics, state: state, tracing: tracing)
         for payout in settlement.payouts {
             let member = contract.memberIndex[payout.member]!
             let (sum, overflow) = paidByMember[member].addingReportingOverflow(payout.amountMinor)
@@ -33,6 +37,8 @@ public func simulate(contract: Contract, periods: [(Period, [String: Value])]) t
 struct Interpreter {
     let contract: Contract
     let period: Period
+    /// False: no traces are built (see `settle`).
+    let tracing: Bool
     var state: ContractRunState
     var current: [Value?]
     var previous: [Value?]
@@ -43,9 +49,11 @@ struct Interpreter {
     var contextKind = ""
     var contextName = ""
 
-    init(contract: Contract, period: Period, metrics: [String: Value], state: ContractRunState) throws(EvaluationError) {
+    init(contract: Contract, period: Period, metrics: [String: Value], state: ContractRunState,
+         tracing: Bool = true) throws(EvaluationError) {
         self.contract = contract
         self.period = period
+        self.tracing = tracing
         self.state = state
         if let last = state.lastSettled, period != last.next {
             throw EvaluationError(code: .periodOrder, period: period,
@@ -91,16 +99,16 @@ struct Interpreter {
         goalTraces.reserveCapacity(contract.goals.count)
         for index in contract.goals.indices {
             let (trace, outcome) = try decideGoal(index)
-            goalTraces.append(trace)
+            if tracing { goalTraces.append(trace) }
             if let outcome { outcomes.append(outcome) }
         }
         var payouts: [Payout] = []
         var ruleTraces: [RuleTrace] = []
-        ruleTraces.reserveCapacity(contract.rules.count)
+        if tracing { ruleTraces.reserveCapacity(contract.rules.count) }
         var paidTotal: Int64 = 0
         for rule in contract.rules {
             let trace = try runRule(rule, payouts: &payouts, paidTotal: &paidTotal)
-            ruleTraces.append(trace)
+            if tracing { ruleTraces.append(trace) }
         }
         try updateHistory()
         let trace = Trace(period: period, definitions: definitionTraces, goals: goalTraces, rules: ruleTraces)
@@ -110,7 +118,7 @@ struct Interpreter {
     private mutating func decideGoal(_ index: Int) throws(EvaluationError) -> (GoalTrace, GoalOutcome?) {
         let goal = contract.goals[index]
         (contextKind, contextName) = ("goal", goal.name)
-        var slots = [ConditionSlot?](repeating: nil, count: goal.conditionTexts.count)
+        var slots = [ConditionSlot?](repeating: nil, count: tracing ? goal.conditionTexts.count : 0)
         let holds = try evaluateCondition(goal.target, &slots)
         (contextKind, contextName) = ("", "")
         if holds {
@@ -119,7 +127,7 @@ struct Interpreter {
             goalMetCounts[index] = count
             state.goalMetCounts[goal.name] = count
         }
-        let conditions = zip(goal.conditionTexts, slots).map { $0.trace($1) }
+        let conditions = tracing ? zip(goal.conditionTexts, slots).map { $0.trace($1) } : []
         var status: GoalTrace.Status
         var outcome: GoalOutcome?
         switch state.decidedGoals[goal.name] {
@@ -152,7 +160,7 @@ struct Interpreter {
 
     private mutating func runRule(_ rule: CheckedRule, payouts: inout [Payout], paidTotal: inout Int64) throws(EvaluationError) -> RuleTrace {
         let once = rule.schedule == .once
-        let unevaluated = rule.conditionTexts.map { $0.trace(nil) }
+        let unevaluated = tracing ? rule.conditionTexts.map { $0.trace(nil) } : []
         if state.forfeited.contains(rule.name) {
             return RuleTrace(name: rule.name, once: once, status: .forfeited, conditions: unevaluated, actions: [])
         }
@@ -161,9 +169,10 @@ struct Interpreter {
         }
         (contextKind, contextName) = ("rule", rule.name)
         defer { (contextKind, contextName) = ("", "") }
-        var slots = [ConditionSlot?](repeating: nil, count: rule.conditionTexts.count)
+        // Without tracing no slot is kept (evaluation records a slot only where one exists).
+        var slots = [ConditionSlot?](repeating: nil, count: tracing ? rule.conditionTexts.count : 0)
         let holds = try rule.condition.map { (condition) throws(EvaluationError) in try evaluateCondition(condition, &slots) } ?? true
-        let conditions = zip(rule.conditionTexts, slots).map { $0.trace($1) }
+        let conditions = tracing ? zip(rule.conditionTexts, slots).map { $0.trace($1) } : []
         guard holds else {
             return RuleTrace(name: rule.name, once: once, status: .conditionFalse, conditions: conditions, actions: [])
         }
@@ -173,7 +182,7 @@ struct Interpreter {
             let (sum, overflow) = paidTotal.addingReportingOverflow(trace.amountMinor)
             if overflow { throw failure(.overflow, "the period's payouts overflow") }
             paidTotal = sum
-            actions.append(trace)
+            if tracing { actions.append(trace) }
         }
         if once { state.firedOnce.insert(rule.name) }
         return RuleTrace(name: rule.name, once: once, status: .fired, conditions: conditions, actions: actions)
@@ -208,10 +217,11 @@ struct Interpreter {
             let parts = largestRemainderSplit(amountMinor: pool, weights: weights)
             let totalWeight = weights.reduce(0, +)
             var shares: [SplitShareTrace] = []
-            shares.reserveCapacity(parts.count)
+            if tracing { shares.reserveCapacity(parts.count) }
             for part in parts {
                 let name = contract.members[receivers[part.index]].name
                 if part.amountMinor != 0 { payouts.append(Payout(member: name, amountMinor: part.amountMinor, rule: rule)) }
+                guard tracing else { continue }
                 shares.append(SplitShareTrace(member: name, weight: part.weight, totalWeight: totalWeight,
                                               quotaNumerator: part.quotaNumerator, floorMinor: part.floorMinor,
                                               receivedRemainderUnit: part.receivedRemainderUnit))

@@ -76,6 +76,9 @@ public enum Replay {
             }
         }
 
+        /// Waits for the checks to finish, without looking at their results.
+        package func wait() { group.wait() }
+
         package func waitAndCheck() throws(LedgerError) {
             group.wait()
             try Replay.check(jobs, results: results)
@@ -91,38 +94,29 @@ public enum Replay {
         guard count > 0 else { return [] }
         let workers = min(count, max(1, activeProcessorCount))
         if workers == 1 { return items.map(transform) }
-        let results = SharedBuffer<R?>(count: count, repeating: nil)
-        let input = SharedBuffer<T>(copying: items)
         let chunk = max(1, min(16, count / (workers * 8)))
-        DispatchQueue.concurrentPerform(iterations: (count + chunk - 1) / chunk) { chunkIndex in
-            // Each index is written by exactly one iteration.
-            for index in (chunkIndex * chunk)..<min(count, (chunkIndex + 1) * chunk) {
-                results.buffer[index] = transform(input.buffer[index])
+        // Results are written straight into the array's storage (no optionals, no second copy);
+        // every index is initialized by exactly one iteration before the array exists.
+        return items.withUnsafeBufferPointer { input in
+            let source = UnsafeSendable(input)
+            return [R](unsafeUninitializedCapacity: count) { output, initialized in
+                let target = UnsafeSendable(output)
+                DispatchQueue.concurrentPerform(iterations: (count + chunk - 1) / chunk) { chunkIndex in
+                    for index in (chunkIndex * chunk)..<min(count, (chunkIndex + 1) * chunk) {
+                        (target.value.baseAddress! + index).initialize(to: transform(source.value[index]))
+                    }
+                }
+                initialized = count
             }
         }
-        return results.buffer.map { $0! }
     }
 
     static let activeProcessorCount: Int = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
 }
 
 
-/// A buffer shared by workers that touch disjoint indices only.
-package final class SharedBuffer<Element>: @unchecked Sendable {
-    let buffer: UnsafeMutableBufferPointer<Element>
-
-    init(count: Int, repeating value: Element) {
-        buffer = .allocate(capacity: count)
-        buffer.initialize(repeating: value)
-    }
-
-    init(copying items: [Element]) {
-        buffer = .allocate(capacity: items.count)
-        _ = buffer.initialize(from: items)
-    }
-
-    deinit {
-        buffer.deinitialize()
-        buffer.deallocate()
-    }
+/// A buffer pointer handed to workers that touch disjoint indices only.
+struct UnsafeSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }

@@ -252,6 +252,36 @@ package struct EntryScanner {
     }
 }
 
+extension EntryScanner {
+    /// The values of a canonical object body that is exactly `{"k1":"v1","k2":"v2",…}` with
+    /// `keys` in that order and values of printable ASCII without escapes; nil for anything else
+    /// (the caller then reads the body as values, which finds what is wrong). For `bodyBytes` of a
+    /// `DecodedEntry`, already validated as canonical JSON: the strings returned are exactly what
+    /// reading the body as values would give.
+    package static func plainStrings(_ body: [UInt8], keys: [StaticString]) -> [String]? {
+        body.withUnsafeBufferPointer { buffer -> [String]? in
+            var scanner = EntryScanner(buffer)
+            var values: [String] = []
+            values.reserveCapacity(keys.count)
+            for (position, key) in keys.enumerated() {
+                guard scanner.literal(position == 0 ? "{\"" : ",\""), scanner.literal(key), scanner.literal("\":\"") else { return nil }
+                let start = scanner.index
+                while scanner.index < buffer.count {
+                    let byte = buffer[scanner.index]
+                    guard byte >= 0x20, byte < 0x80, byte != UInt8(ascii: "\\") else { return nil }
+                    if byte == UInt8(ascii: "\"") { break }
+                    scanner.index += 1
+                }
+                guard scanner.index < buffer.count else { return nil }
+                values.append(String(decoding: UnsafeBufferPointer(rebasing: buffer[start..<scanner.index]), as: UTF8.self))
+                scanner.index += 1
+            }
+            guard scanner.literal("}"), scanner.index == buffer.count else { return nil }
+            return values
+        }
+    }
+}
+
 extension DecodedEntry {
     /// The scanner's law, for tests and the entry fuzz target: false only when the scanner accepts
     /// `line` and the general path rejects it or decodes it to anything different.

@@ -44,13 +44,6 @@ func peakResidentMegabytes() -> Double? {
     return nil
 }
 
-/// Peak resident set of the largest waited-for child (getrusage(RUSAGE_CHILDREN)), in MiB.
-func childrenPeakResidentMegabytes() -> Double {
-    var usage = rusage()
-    getrusage(__rusage_who_t(RUSAGE_CHILDREN.rawValue), &usage)
-    return Double(usage.ru_maxrss) / 1024   // Linux reports kilobytes
-}
-
 /// CPU seconds (user + system) used so far by this process, or by its waited-for children.
 func cpuSeconds(children: Bool = false) -> Double {
     var usage = rusage()

@@ -7,6 +7,8 @@ struct Report {
     var rawSHA256MegabytesPerSecond = 0.0
     var settleMicroseconds100x50 = 0.0
     var settle400x12Milliseconds = 0.0
+    /// The same settlements without explanations (traces), as a verifier computes them.
+    var settle400x12UntracedMilliseconds = 0.0
     var ledger = LedgerFigures()
 
     var verifyEntriesPerSecond: Double { ledger.bestVerifyEntriesPerSecond }
@@ -37,7 +39,8 @@ struct Report {
          ("verify_ratio_spread", ledger.verifyRatioSpread, 3),
          ("received_bulk_ratio", ledger.receivedBulkRatio, 3),
          ("one_shot_append_p50_ms", ledger.oneShot.append.median, 3),
-         ("one_shot_bare_start_p50_ms", ledger.oneShot.bareStart.median, 3)]
+         ("one_shot_bare_start_p50_ms", ledger.oneShot.bareStart.median, 3),
+         ("settle_400x12_untraced_ms", settle400x12UntracedMilliseconds, 1)]
     }
 
     var json: String {
@@ -97,7 +100,8 @@ struct Report {
         lines.append("  bulk: \(ledger.bulkEntries) entries signed in this process, one append call (\(String(format: "%.0f", ledger.bulkSeconds * 1e3)) ms); "
             + "the same batch as received from other members, every signature verified: "
             + "\(Self.number(Double(ledger.bulkEntries) / ledger.receivedBulkSeconds, decimals: 0)) entries/s;")
-        lines.append("  settle_400x12: contracts of 10/20/50/100 members and 5/10/25/50 rules, 100 of each, one core.")
+        lines.append("  settle_400x12: contracts of 10/20/50/100 members and 5/10/25/50 rules, 100 of each, one core, with explanations "
+            + "(traces); settle_400x12_untraced_ms: the same without them, as a verifier settles.")
         if quick { lines.append("  QUICK RUN (--quick): few samples and small batches; not figures to quote.") }
         let transparency = ledger.transparency
         lines.append("  verify includes the Merkle tree (leaf hashes while verifying); verify_cpu_ratio: median baseline CPU per signature x entries / median verify CPU")

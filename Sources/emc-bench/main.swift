@@ -23,7 +23,9 @@ func runBenchmark(_ options: Options) throws -> Report {
     report.rawSHA256MegabytesPerSecond = Baselines.sha256MegabytesPerSecond(megabytes: options.quick ? 4 : 64)
     log("settlement")
     report.settleMicroseconds100x50 = try SettleBench.settleMicroseconds100x50(samples: options.quick ? 20 : 400)
-    report.settle400x12Milliseconds = try SettleBench.settle400x12Milliseconds(portfolio: try SettleBench.portfolio())
+    let portfolio = try SettleBench.portfolio()
+    report.settle400x12Milliseconds = try SettleBench.settle400x12Milliseconds(portfolio: portfolio)
+    report.settle400x12UntracedMilliseconds = try SettleBench.settle400x12Milliseconds(portfolio: portfolio, tracing: false)
 
     let fileManager = FileManager.default
     let directory: String

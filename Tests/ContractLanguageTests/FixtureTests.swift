@@ -31,6 +31,25 @@ import Testing
         }
     }
 
+    /// A settlement without tracing (as the settle kind computes it to check an entry) pays,
+    /// decides and carries over exactly what the traced one does, and builds no trace.
+    @Test(arguments: contracts)
+    func untracedSettlementsEqualTracedOnes(name: String) throws {
+        let contract = try mustCheck(try fixtureText("contracts/\(name).emc"))
+        let periods = try parseMetricsFile(try fixtureText("metrics/\(name).json"), contract: contract)
+        let traced = try simulate(contract: contract, periods: periods)
+        let untraced = try simulate(contract: contract, periods: periods, tracing: false)
+        #expect(traced.count == untraced.count)
+        #expect(traced.contains { !$0.trace.rules.isEmpty })
+        for (full, bare) in zip(traced, untraced) {
+            #expect(bare.period == full.period)
+            #expect(bare.payouts == full.payouts, "period \(full.period)")
+            #expect(bare.goalOutcomes == full.goalOutcomes, "period \(full.period)")
+            #expect(bare.nextState == full.nextState, "period \(full.period)")
+            #expect(bare.trace.rules.isEmpty && bare.trace.goals.isEmpty && bare.trace.definitions.isEmpty)
+        }
+    }
+
     @Test(arguments: contracts)
     func formattedFixtureChecksAndIsStable(name: String) throws {
         let contract = try mustCheck(try fixtureText("contracts/\(name).emc"))

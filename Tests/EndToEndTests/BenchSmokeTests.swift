@@ -13,6 +13,7 @@ let benchBinary: URL = emcBinary.deletingLastPathComponent().appendingPathCompon
         "verify_cpu_ratio", "checkpoint_ms", "inclusion_proof_ms", "proof_verify_per_s", "consistency_us_per_new_entry",
         // Issue 17: the spread of the CPU pairs, received entries against the raw baseline, one `emc report` process.
         "verify_ratio_spread", "received_bulk_ratio", "one_shot_append_p50_ms", "one_shot_bare_start_p50_ms",
+        "settle_400x12_untraced_ms",
     ]
 
     @Test func jsonLastLineHasExactlyTheIssueKeys() throws {

@@ -84,6 +84,45 @@ import Testing
         }
     }
 
+    /// The report kind reads its three strings from the body's bytes: whenever that succeeds the
+    /// body, read as values, is an object of exactly those strings; every report of the fixtures
+    /// takes that path; bodies of another shape are left to the values.
+    @Test func plainStringBodiesReadAsTheirValues() throws {
+        let keys: [StaticString] = ["metric", "period", "value"]
+        func agrees(_ body: [UInt8]) -> Bool {
+            guard let strings = EntryScanner.plainStrings(body, keys: keys) else { return true }
+            guard case .object(let fields)? = try? JSONValue.parse(body), fields.count == 3 else { return false }
+            return fields["metric"] == .string(strings[0]) && fields["period"] == .string(strings[1]) && fields["value"] == .string(strings[2])
+        }
+        var reports = 0
+        for line in try Self.fixtureLines() {
+            guard let decoded = try? DecodedEntry(line: line) else { continue }
+            #expect(agrees(decoded.bodyBytes))
+            if decoded.entry.kind == "report", case .object(let fields) = decoded.entry.body, fields.count == 3,
+               fields.values.allSatisfy({ if case .string = $0 { true } else { false } }) {
+                reports += 1
+                #expect(EntryScanner.plainStrings(decoded.bodyBytes, keys: keys) != nil, "\(String(decoding: line, as: UTF8.self))")
+            }
+        }
+        #expect(reports >= 10)
+        let plain = #"{"metric":"revenue","period":"2026-01","value":"1.00"}"#
+        #expect(EntryScanner.plainStrings(Array(plain.utf8), keys: keys) == ["revenue", "2026-01", "1.00"])
+        let others = [#"{"metric":"rev\"x","period":"2026-01","value":"1.00"}"#, #"{"metric":"revenue","period":"2026-01","value":1}"#,
+                      #"{"metric":"revenue","period":"2026-01"}"#, #"{"metric":"revenue","period":"2026-01","value":"1.00","x":"y"}"#,
+                      #"{"a":"b","metric":"revenue","period":"2026-01","value":"1.00"}"#, #"{"metric":"é","period":"2026-01","value":"1"}"#,
+                      #"{"metric":"revenue","period":"2026-01","value":"1.00"} "#, #"{"metric":"revenue","period":"2026-01","value":"1.00"#]
+        for body in others {
+            #expect(EntryScanner.plainStrings(Array(body.utf8), keys: keys) == nil, "\(body)")
+        }
+        var generator = SeededGenerator(seed: 0x9e9)
+        let replacements: [UInt8] = [0x22, 0x5c, 0x2c, 0x7d, 0x7b, 0x3a, 0x20, 0xc3, 0x41, 0x00]
+        for position in 0..<plain.utf8.count {
+            var mutated = Array(plain.utf8)
+            mutated[position] = replacements[Int(generator.next() % UInt64(replacements.count))]
+            #expect(agrees(mutated), "\(String(decoding: mutated, as: UTF8.self))")
+        }
+    }
+
     /// The direct encoder writes exactly the canonical encoding of the entry as a JSON value.
     @Test func directEncodingMatchesTheJSONValueEncoding() throws {
         for line in try Self.fixtureLines() {

@@ -7,11 +7,20 @@ package enum ReportKind: EntryKind {
 
     static func authorize(_ decoded: DecodedEntry, in state: LedgerState) throws(LedgerError) -> Authorization {
         let entry = decoded.entry
-        let reader = try JSONReader(entry.body, context: "report body", allowed: ["period", "metric", "value"])
-        let period = try readPeriod(reader, "period")
-        let metricName = try reader.string("metric")
-        guard isValidMemberName(metricName) else { throw malformed("report body field \"metric\" is not a metric name") }
-        let valueText = try reader.string("value")
+        let period: Period, metricName: String, valueText: String
+        // The body every report has: three plain strings, read from its canonical bytes without
+        // building values. Any other body is read as values, which says what is wrong.
+        if let fields = EntryScanner.plainStrings(decoded.bodyBytes, keys: ["metric", "period", "value"]) {
+            period = try parsePeriod(fields[1], context: "report body", key: "period")
+            (metricName, valueText) = (fields[0], fields[2])
+            guard isValidMemberName(metricName) else { throw malformed("report body field \"metric\" is not a metric name") }
+        } else {
+            let reader = try JSONReader(entry.body, context: "report body", allowed: ["period", "metric", "value"])
+            period = try readPeriod(reader, "period")
+            metricName = try reader.string("metric")
+            guard isValidMemberName(metricName) else { throw malformed("report body field \"metric\" is not a metric name") }
+            valueText = try reader.string("value")
+        }
         try state.requireActive("a metric report")
         let signer = try state.soleSigner(of: entry)
         if let activation = state.activationPeriod, period < activation {
@@ -48,9 +57,12 @@ package enum ReportKind: EntryKind {
 }
 
 func readPeriod(_ reader: JSONReader, _ key: String) throws(LedgerError) -> Period {
-    let text = try reader.string(key)
+    try parsePeriod(try reader.string(key), context: reader.context, key: key)
+}
+
+func parsePeriod(_ text: String, context: String, key: String) throws(LedgerError) -> Period {
     guard let period = Period(text), period.description == text else {
-        throw malformed("\(reader.context) field \"\(key)\" must be a period YYYY-MM, got \"\(text)\"")
+        throw malformed("\(context) field \"\(key)\" must be a period YYYY-MM, got \"\(text)\"")
     }
     return period
 }
@@ -286,8 +298,8 @@ package enum SettleKind: EntryKind {
         // compare bytes first, without reading the body into values. Any other entry takes the full
         // path below, which finds what is wrong; for one that matches, the checks left (signer,
         // time) are the ones the full path makes after its own, which the match implies.
-        if let period = state.nextPeriodToSettle, let computed = try? state.computeSettlement(of: period),
-           computed.bodyBytes == decoded.bodyBytes {
+        if let period = state.nextPeriodToSettle, let computed = try? state.computeSettlement(of: period, tracing: false),
+           computed.bodyBytes.hasSameBytes(as: decoded.bodyBytes) {
             let signer = try state.activeMember(signing: entry)
             try requireOver(period, at: entry.time)
             return Authorization(signers: [signer.key]) { state in
@@ -300,9 +312,9 @@ package enum SettleKind: EntryKind {
         try state.requireActive("a settlement")
         let signer = try state.activeMember(signing: entry)
         try requireOver(period, at: entry.time)
-        let computed = try state.computeSettlement(of: period)
+        let computed = try state.computeSettlement(of: period, tracing: false)
         // Compare bytes, not values: Swift strings compare by Unicode canonical equivalence.
-        guard computed.bodyBytes == decoded.bodyBytes else {
+        guard computed.bodyBytes.hasSameBytes(as: decoded.bodyBytes) else {
             throw rejected("settlement of \(period) does not match the contract: \(settlementDifference(claimed: entry.body, expected: computed.body))")
         }
         return Authorization(signers: [signer.key]) { state in

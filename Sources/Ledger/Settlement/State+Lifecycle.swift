@@ -86,7 +86,9 @@ extension LedgerState {
     }
 
     /// Computes the settlement of `period` from the state; throws why it cannot be settled.
-    public func computeSettlement(of period: Period) throws(LedgerError) -> ComputedSettlement {
+    /// With `tracing` false, `settlement.trace` is empty and everything else the same (see
+    /// `ContractLanguage.settle`): the settle kind checks an entry with it.
+    public func computeSettlement(of period: Period, tracing: Bool = true) throws(LedgerError) -> ComputedSettlement {
         try requireActive("settlement")
         if let waiting = disputeAwaitingAdjustment {
             throw rejected("dispute \(waiting.seq) was adopted; its adjustment must be appended before the next settlement")
@@ -113,7 +115,7 @@ extension LedgerState {
         }
         let settlement: PeriodSettlement
         do {
-            settlement = try ContractLanguage.settle(contract: contract, period: period, metrics: metrics, state: runState)
+            settlement = try ContractLanguage.settle(contract: contract, period: period, metrics: metrics, state: runState, tracing: tracing)
         } catch {
             throw rejected(error.description)
         }

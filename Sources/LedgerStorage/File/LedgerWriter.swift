@@ -159,19 +159,31 @@ public final class LedgerWriter {
         return try body()
     }
 
-    /// Applies `entries` in order to the state (all or nothing), then writes them with one fsync.
-    /// Applies decoded entries (or the first decoding error, at its place) in order, all or nothing.
+    /// Signature checks handed to the other cores at a time while a large batch is applied.
+    package static let signatureChunkSize = 512
+
+    /// Applies decoded entries (or the first decoding error, at its place) in order (all or nothing), then writes them with one fsync.
     private func appendLocked(_ encoded: [Result<DecodedEntry, LedgerError>]) throws(LedgerError) -> [DecodedEntry] {
         var state = verified.state
         var written: [DecodedEntry] = []
         var bytes: [UInt8] = []
         var lastLineOffset = verified.lastLineOffset
         var jobs: [SignatureJob] = []
+        // Signature checks of a large batch start, chunk by chunk, while the rest is still being
+        // applied (at most one chunk in flight); their results are looked at only once every
+        // entry applied, in order, so the error reported is the one a check after applying all
+        // would report.
+        var signatureChunks: [Replay.SignatureBatch] = []
         for result in encoded {
             let decoded: DecodedEntry
             do throws(LedgerError) {
                 decoded = try result.get()
                 try state.apply(decoded, deferringSignaturesInto: &jobs)
+                if jobs.count >= Self.signatureChunkSize {
+                    signatureChunks.last?.wait()
+                    signatureChunks.append(Replay.SignatureBatch(jobs))
+                    jobs.removeAll(keepingCapacity: true)
+                }
             } catch {
                 var located = error.at(seq: state.headSeq + 1, line: nil)
                 located.file = path
@@ -185,6 +197,7 @@ public final class LedgerWriter {
         guard !written.isEmpty else { return [] }
         // The same signature checks `apply` makes, run on every core for large batches.
         do throws(LedgerError) {
+            for chunk in signatureChunks { try chunk.waitAndCheck() }
             try Replay.checkSignatures(jobs)
         } catch {
             var located = error

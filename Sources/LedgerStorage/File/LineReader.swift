@@ -5,9 +5,13 @@ import Glibc
 import Darwin
 #endif
 
-/// Reads a ledger file line by line through one fixed buffer, so memory does not grow with the file.
+/// Reads a ledger file line by line through one buffer of bounded size, so memory does not grow
+/// with the file. The buffer starts at one chunk and grows, up to the longest line plus one chunk,
+/// only when a line does not fit: ledgers of ordinary lines touch 256 KiB, not 5 MiB.
 package struct LineReader {
-    static let chunkBytes = 1 << 20
+    static let chunkBytes = 256 << 10
+    /// The most the buffer ever holds: one line longer than the limit plus one chunk.
+    static let maximumStorageBytes = Entry.maximumLineBytes + 1 + chunkBytes
 
     /// What follows the last complete line.
     enum Tail: Equatable {
@@ -18,7 +22,7 @@ package struct LineReader {
 
     let path: String
     private let descriptor: Int32
-    /// Holds at most one line longer than the limit plus one chunk.
+    /// Holds at most `maximumStorageBytes`.
     private var storage: [UInt8]
     private var start = 0
     private var end = 0
@@ -37,7 +41,7 @@ package struct LineReader {
         self.descriptor = descriptor
         self.offset = offset
         self.lineNumber = lineNumber
-        self.storage = [UInt8](repeating: 0, count: Entry.maximumLineBytes + 1 + Self.chunkBytes)
+        self.storage = [UInt8](repeating: 0, count: Self.chunkBytes)
     }
 
     /// The next complete line without its newline, or nil at the end (then `tail` says what was left).
@@ -94,6 +98,10 @@ package struct LineReader {
             }
             start = 0
             end = remaining
+        }
+        if storage.count - end < Self.chunkBytes && storage.count < Self.maximumStorageBytes {
+            // A line longer than what is left: grow (doubling, up to the maximum).
+            storage.append(contentsOf: repeatElement(0, count: min(Self.maximumStorageBytes - storage.count, storage.count)))
         }
         let capacity = storage.count - end
         let count = storage.withUnsafeMutableBufferPointer { buffer in

@@ -43,7 +43,7 @@ public enum Verifier {
     /// A batch is also cut once its lines reach this many bytes: with one batch being applied and
     /// one in flight for signatures, memory stays bounded whatever the entries' sizes (a settle
     /// line can be 70 KB, 2,048 of them would be 140 MB).
-    public static let batchByteLimit = 512 << 10
+    public static let batchByteLimit = 256 << 10
 
     /// Reads and verifies the whole file. Throws the first bad entry. A torn tail is not thrown:
     /// it is returned in `tornTail`, so that callers decide (verify reports it, repair removes it).
