@@ -40,8 +40,9 @@ public struct APIResponse: Sendable {
         self.body = body
     }
 
+    /// A 503 carries `Retry-After: 1` (SPEC §5.9): busy, or the store unreachable for a moment.
     init(_ error: APIError) {
-        self.init(status: error.status, body: error.body)
+        self.init(status: error.status, headers: error.status == 503 ? [(name: "Retry-After", value: "1")] : [], body: error.body)
     }
 }
 
@@ -171,6 +172,7 @@ public final class LedgerService: Sendable {
     /// Saves every open ledger's caches and closes the stores (at a clean stop).
     public func shutdown() async {
         await registry.closeAll()
+        host.shutdown()
     }
 }
 
