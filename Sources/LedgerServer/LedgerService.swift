@@ -221,10 +221,7 @@ actor LedgerRegistry {
         ledgers = [:]
     }
 
-    /// Runs blocking file work off the cooperative pool.
     static func blocking<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: body()) }
-        }
+        await StoreThread.run(body)
     }
 }

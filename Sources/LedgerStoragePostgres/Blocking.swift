@@ -7,9 +7,10 @@ import Glibc
 #endif
 
 /// The bridge from the store's synchronous interface to postgres-nio's async one. The server calls
-/// stores only from dispatch threads (a ledger's serial queue, or a thread of its own), never from
-/// the concurrency pool or an event loop, so waiting here blocks no task and no event loop: the
-/// work runs as a `Task` on the concurrency pool and the connection's event loop.
+/// stores only from serial dispatch queues (a ledger's queue, or `StoreThread`), never from the
+/// concurrency pool, a global queue (on Linux they share the same few threads) or an event loop,
+/// so waiting here blocks no task and no event loop: the work runs as a `Task` on the concurrency
+/// pool and the connection's event loop.
 enum Blocking {
     final class Slot<T: Sendable>: Sendable {
         let result = Mutex<Result<T, any Error>?>(nil)

@@ -19,7 +19,7 @@ public final class PostgresLedgerHost: LedgerHost {
     static let logger = Logger(label: "emc-server.postgres")
 
     /// Connects, and brings the schema to this version (refusing a newer one). Blocking: call it
-    /// from a dispatch thread (`PostgresLedgerHost.connect` does), not from a task.
+    /// from a thread of its own (`PostgresLedgerHost.connect` does), not from a task or a global queue.
     public init(url: PostgresURL) throws(LedgerError) {
         var configuration = PostgresClient.Configuration(
             host: url.host, port: url.port, username: url.user, password: url.password, database: url.database,
@@ -42,10 +42,7 @@ public final class PostgresLedgerHost: LedgerHost {
 
     /// `init(url:)` off the concurrency pool, for async callers (the server's start).
     public static func connect(_ url: PostgresURL) async throws(LedgerError) -> PostgresLedgerHost {
-        let result: Result<PostgresLedgerHost, LedgerError> = await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: Result { () throws(LedgerError) in try PostgresLedgerHost(url: url) }) }
-        }
-        return try result.get()
+        try await StoreThread.run { () throws(LedgerError) in try PostgresLedgerHost(url: url) }
     }
 
     public func shutdown() { runner.cancel() }

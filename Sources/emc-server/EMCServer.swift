@@ -1,5 +1,4 @@
 import ArgumentParser
-import Dispatch
 import LedgerCrypto
 import LedgerFormat
 import LedgerHTTP
@@ -73,7 +72,7 @@ struct Export: AsyncParsableCommand {
             let host = try await storeOptions.open()
             defer { host.shutdown() }
             let (ledgerID, file) = (ledgerID, file)
-            let count = try await onDispatchThread { () throws(LedgerError) in try LedgerTransfer.export(host: host, ledgerID: ledgerID, to: file) }
+            let count = try await StoreThread.run { () throws(LedgerError) in try LedgerTransfer.export(host: host, ledgerID: ledgerID, to: file) }
             writeLine("exported \(count) entries of \(ledgerID) to \(file)", to: 1)
         }
     }
@@ -95,19 +94,12 @@ struct Import: AsyncParsableCommand {
             let host = try await storeOptions.open()
             defer { host.shutdown() }
             let file = file
-            let (ledgerID, size) = try await onDispatchThread { () throws(LedgerError) in try LedgerTransfer.importFile(file, into: host) }
+            let (ledgerID, size) = try await StoreThread.run { () throws(LedgerError) in try LedgerTransfer.importFile(file, into: host) }
             writeLine("imported \(size) entries as ledger \(ledgerID)", to: 1)
         }
     }
 }
 
-/// Stores block their caller: run them on a dispatch thread, not on the concurrency pool.
-func onDispatchThread<T: Sendable>(_ body: @escaping @Sendable () throws(LedgerError) -> T) async throws(LedgerError) -> T {
-    let result: Result<T, LedgerError> = await withCheckedContinuation { continuation in
-        DispatchQueue.global().async { continuation.resume(returning: Result { () throws(LedgerError) in try body() }) }
-    }
-    return try result.get()
-}
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -114,7 +114,7 @@ struct PostgresServerTests {
             let ports = [crashing.port, steady.port]
             let clients = DispatchGroup()
             DispatchQueue.global().async(group: clients) {
-                ServerReliabilityTests.submitConcurrently(ports: ports, ledgerID: ledgerID, clients: 4, rounds: restartDatabase ? 6 : 1_000,
+                ServerReliabilityTests.submitConcurrently(ports: ports, ledgerID: ledgerID, clients: 4, rounds: 12,
                                                           into: acknowledged, stopOnError: true, timeoutMs: 30_000)
             }
             usleep(UInt32(delayMs * 1000))

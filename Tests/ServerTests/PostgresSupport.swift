@@ -51,11 +51,27 @@ enum TestPostgres {
         return (process.terminationStatus, (try? String(contentsOf: output, encoding: .utf8)) ?? "")
     }
 
-    /// `pg_ctl restart` of the test cluster (the clients' database outage).
+    /// `pg_ctl restart` of the test cluster (the clients' database outage). Spawned and reaped with
+    /// posix_spawn and waitpid (bounded to 120 s): the restarted postmaster outlives the script.
     static func restart() throws {
         let cluster = try #require(cluster, "EMC_TEST_POSTGRES_CLUSTER is not set")
-        let result = try tool("/bin/bash", [packageRoot.appendingPathComponent("Scripts/test-postgres.sh").path, "restart", cluster])
-        try #require(result.status == 0, "restart: \(result.output)")
+        let argv = ["/bin/bash", packageRoot.appendingPathComponent("Scripts/test-postgres.sh").path, "restart", cluster]
+        var cArguments: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
+        defer { cArguments.forEach { free($0) } }
+        var pid: pid_t = 0
+        try #require(posix_spawn(&pid, argv[0], nil, nil, &cArguments, environ) == 0, "cannot run the restart script")
+        var status: Int32 = 0
+        let deadline = Date().addingTimeInterval(120)
+        while waitpid(pid, &status, WNOHANG) == 0 {
+            if Date() > deadline {
+                kill(pid, SIGKILL)
+                _ = waitpid(pid, &status, 0)
+                Issue.record("the database restart did not finish in 120 s")
+                return
+            }
+            usleep(20_000)
+        }
+        try #require(status == 0, "restart: exit status \(status) (see \(cluster)/server.log)")
     }
 }
 

@@ -147,9 +147,11 @@ final class MemberSession {
 
     /// Fetches and verifies every entry after the local copy.
     func pull() throws {
+        var busy = 0
         while true {
             let response = try send("GET", APIRoute.readEntries(ledger: ledgerID, from: state.headSeq, limit: APILimits.maximumReadEntries).target)
-            if response.status == 503 {  // SPEC §5.8: retry after a short delay
+            if response.status == 503 && busy < 300 {  // SPEC §5.8: retry after a short delay (at most 30 s)
+                busy += 1
                 usleep(100_000)
                 continue
             }

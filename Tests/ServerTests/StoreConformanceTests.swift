@@ -23,11 +23,9 @@ struct StoreConformanceTests {
         if !condition { throw Mismatch(description: what) }
     }
 
-    /// Runs `body` on a dispatch thread (stores block their caller; the concurrency pool must not wait).
+    /// Runs `body` on a thread of its own (stores block their caller; the concurrency pool must not wait).
     static func onDispatchThread(_ body: @escaping @Sendable () throws -> Void) async throws {
-        let result: Result<Void, any Error> = await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: Result { try body() }) }
-        }
+        let result: Result<Void, any Error> = await StoreThread.run { Result { try body() } }
         try result.get()
     }
 
