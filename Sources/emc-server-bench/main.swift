@@ -49,24 +49,36 @@ let period = Period("2020-05")!
     try! PrivateKey(seed: SHA256.hash(Array("emc-server-bench/\(ledger)/\(name)".utf8)))
 }
 
-/// A ledger's genesis and accepts, and then `count` cost reports by yu, built and verified offline.
-func chain(ledger: Int, reports count: Int) throws -> (setup: [[UInt8]], reports: [[UInt8]]) {
-    let roster = ["yu", "farm"].map { EntryBuilder.RosterMember(name: $0, role: $0 == "yu" ? "micro-enterprise" : "external-partner", key: key($0, ledger).publicKey) }
-    var nonce = [UInt8](repeating: 0, count: 16)
-    nonce[0] = UInt8(ledger & 0xff); nonce[1] = UInt8(ledger >> 8)
+/// A ledger built and verified offline: yu and farm, founded by yu (nonce from `ledger` and `tag`),
+/// both accepts; then whatever `add` appends.
+struct OfflineLedger {
     var state = LedgerState()
     var lines: [[UInt8]] = []
-    func add(_ entry: Entry) throws {
+
+    init(ledger: Int, tag: UInt8 = 0, time: Timestamp, acceptTime: Timestamp) throws {
+        let roster = ["yu", "farm"].map { EntryBuilder.RosterMember(name: $0, role: $0 == "yu" ? "micro-enterprise" : "external-partner", key: key($0, ledger).publicKey) }
+        var nonce = [UInt8](repeating: 0, count: 16)
+        nonce[0] = UInt8(ledger & 0xff); nonce[1] = UInt8(ledger >> 8); nonce[2] = tag
+        try add(EntryBuilder.genesis(contract: contract, members: roster, founder: key("yu", ledger), time: time, nonce: nonce))
+        for name in ["yu", "farm"] {
+            try add(EntryBuilder.accept(after: state, contractHash: Entry.contractHash(contract), time: acceptTime, key: key(name, ledger)))
+        }
+    }
+
+    mutating func add(_ entry: Entry) throws {
         let decoded = try DecodedEntry(entry: entry)
         try state.apply(decoded)
         lines.append(decoded.lineBytes)
     }
-    try add(EntryBuilder.genesis(contract: contract, members: roster, founder: key("yu", ledger), time: time, nonce: nonce))
-    for name in ["yu", "farm"] { try add(EntryBuilder.accept(after: state, contractHash: Entry.contractHash(contract), time: time, key: key(name, ledger))) }
+}
+
+/// A ledger's genesis and accepts, and then `count` cost reports by yu, built and verified offline.
+func chain(ledger: Int, reports count: Int) throws -> (setup: [[UInt8]], reports: [[UInt8]]) {
+    var built = try OfflineLedger(ledger: ledger, time: time, acceptTime: time)
     for value in 0..<count {
-        try add(EntryBuilder.report(after: state, period: period, metric: "cost", value: "\(value + 1).00", time: time, key: key("yu", ledger)))
+        try built.add(EntryBuilder.report(after: built.state, period: period, metric: "cost", value: "\(value + 1).00", time: time, key: key("yu", ledger)))
     }
-    return (Array(lines.prefix(3)), Array(lines.dropFirst(3)))
+    return (Array(built.lines.prefix(3)), Array(built.lines.dropFirst(3)))
 }
 
 func percentile(_ values: [Double], _ p: Double) -> Double {
@@ -203,29 +215,17 @@ let portfolioClients = 16
 /// A ledger's genesis and accepts, and its 12 periods (reports by both reporters, then the settlement).
 func portfolioChain(ledger: Int) throws -> (setup: [[UInt8]], periods: [[UInt8]]) {
     let index = 1000 + ledger
-    let roster = ["yu", "farm"].map { EntryBuilder.RosterMember(name: $0, role: $0 == "yu" ? "micro-enterprise" : "external-partner", key: key($0, index).publicKey) }
-    var nonce = [UInt8](repeating: 0, count: 16)
-    nonce[0] = UInt8(index & 0xff); nonce[1] = UInt8(index >> 8); nonce[2] = 15
-    var state = LedgerState()
-    var lines: [[UInt8]] = []
-    func add(_ entry: Entry) throws {
-        let decoded = try DecodedEntry(entry: entry)
-        try state.apply(decoded)
-        lines.append(decoded.lineBytes)
-    }
-    try add(EntryBuilder.genesis(contract: contract, members: roster, founder: key("yu", index), time: Timestamp("2021-01-01T09:00:00Z")!, nonce: nonce))
-    for name in ["yu", "farm"] {
-        try add(EntryBuilder.accept(after: state, contractHash: Entry.contractHash(contract), time: Timestamp("2021-01-01T10:00:00Z")!, key: key(name, index)))
-    }
+    var built = try OfflineLedger(ledger: index, tag: 15, time: Timestamp("2021-01-01T09:00:00Z")!, acceptTime: Timestamp("2021-01-01T10:00:00Z")!)
     for month in 1...12 {
         let period = Period(String(format: "2021-%02d", month))!
         let after = Timestamp(month == 12 ? "2022-01-02T09:00:00Z" : String(format: "2021-%02d-02T09:00:00Z", month + 1))!
         for (offset, name) in ["yu", "farm"].enumerated() {
-            try add(EntryBuilder.report(after: state, period: period, metric: "cost", value: "\(100 * month + offset + ledger % 7).00", time: after, key: key(name, index)))
+            try built.add(EntryBuilder.report(after: built.state, period: period, metric: "cost", value: "\(100 * month + offset + ledger % 7).00",
+                                              time: after, key: key(name, index)))
         }
-        try add(EntryBuilder.settle(after: state, period: period, time: after, key: key("yu", index)))
+        try built.add(EntryBuilder.settle(after: built.state, period: period, time: after, key: key("yu", index)))
     }
-    return (Array(lines.prefix(3)), Array(lines.dropFirst(3)))
+    return (Array(built.lines.prefix(3)), Array(built.lines.dropFirst(3)))
 }
 
 log("building the portfolio: \(portfolioLedgers) ledgers × 12 periods, offline")

@@ -31,6 +31,15 @@ struct StoreOptions: ParsableArguments {
         if let store { _ = try PostgresURL(parsing: store) }
     }
 
+    /// Opens the store, runs `body` with it on a thread of its own, prints the line it returns.
+    func withHost(_ body: @escaping @Sendable (any LedgerHost) throws(LedgerError) -> String) async throws {
+        try await reportingErrors {
+            let host = try await open()
+            defer { host.shutdown() }
+            writeLine(try await StoreThread.run { () throws(LedgerError) in try body(host) }, to: 1)
+        }
+    }
+
     /// Opens (and for PostgreSQL migrates) the store.
     func open() async throws(LedgerError) -> any LedgerHost {
         if let store { return try await PostgresLedgerHost.connect(try PostgresURL(parsing: store)) }
@@ -68,12 +77,10 @@ struct Export: AsyncParsableCommand {
 
     func run() async throws {
         guard APIRoute.isLedgerID(ledgerID) else { throw ValidationError("not a ledger id: \(ledgerID)") }
-        try await reportingErrors {
-            let host = try await storeOptions.open()
-            defer { host.shutdown() }
-            let (ledgerID, file) = (ledgerID, file)
-            let count = try await StoreThread.run { () throws(LedgerError) in try LedgerTransfer.export(host: host, ledgerID: ledgerID, to: file) }
-            writeLine("exported \(count) entries of \(ledgerID) to \(file)", to: 1)
+        let (ledgerID, file) = (ledgerID, file)
+        try await storeOptions.withHost { host throws(LedgerError) in
+            let count = try LedgerTransfer.export(host: host, ledgerID: ledgerID, to: file)
+            return "exported \(count) entries of \(ledgerID) to \(file)"
         }
     }
 }
@@ -90,12 +97,10 @@ struct Import: AsyncParsableCommand {
     var file: String
 
     func run() async throws {
-        try await reportingErrors {
-            let host = try await storeOptions.open()
-            defer { host.shutdown() }
-            let file = file
-            let (ledgerID, size) = try await StoreThread.run { () throws(LedgerError) in try LedgerTransfer.importFile(file, into: host) }
-            writeLine("imported \(size) entries as ledger \(ledgerID)", to: 1)
+        let file = file
+        try await storeOptions.withHost { host throws(LedgerError) in
+            let (ledgerID, size) = try LedgerTransfer.importFile(file, into: host)
+            return "imported \(size) entries as ledger \(ledgerID)"
         }
     }
 }
