@@ -78,8 +78,9 @@ final class HostedLedger: @unchecked Sendable {
         }
     }
 
-    /// Runs `body` on the ledger's queue.
-    func run<T: Sendable>(_ body: @escaping @Sendable (HostedLedger) throws(APIError) -> T) async throws(APIError) -> T {
+    /// Runs `body` on the ledger's queue, after catching up with a shared store unless the caller
+    /// does that itself when it needs to (an append: its compare-and-swap finds out anyway).
+    func run<T: Sendable>(catchingUp: Bool = true, _ body: @escaping @Sendable (HostedLedger) throws(APIError) -> T) async throws(APIError) -> T {
         let result: Result<T, APIError> = await withCheckedContinuation { continuation in
             queue.async {
                 if let failure = self.failure {
@@ -87,7 +88,7 @@ final class HostedLedger: @unchecked Sendable {
                     return
                 }
                 continuation.resume(returning: Result { () throws(APIError) -> T in
-                    try self.catchUp()
+                    if catchingUp { try self.catchUp() }
                     return try body(self)
                 })
             }
@@ -175,6 +176,9 @@ final class HostedLedger: @unchecked Sendable {
     func append(lines: [[UInt8]]) throws(APIError) -> [UInt8] {
         let decoded = Replay.parallelMap(lines) { line -> Result<DecodedEntry, LedgerError> in
             Result { () throws(LedgerError) in try DecodedEntry(line: line) }
+        }
+        if store.isShared, case .success(let first) = decoded[0], first.entry.seq != size + 1 || first.entry.previousHash != head {
+            try catchUp()  // another process may have appended: decide on the stored head
         }
         if case .success(let first) = decoded[0], first.entry.seq != size + 1 || first.entry.previousHash != head {
             if isPresent(decoded) { return appendedAnswer }

@@ -102,8 +102,16 @@ public final class LedgerService: Sendable {
         }
         let service = self
         let body = request.body
-        return try await ledger.run { ledger throws(APIError) -> APIResponse in
-            guard let member = ledger.member(keyID: signed.keyID) else { throw .forbidden }
+        // An append catches up only when it must (a stale head, or a key it does not know yet):
+        // one database round trip less per submission on a shared store.
+        let appending = if case .appendEntries = route { true } else { false }
+        return try await ledger.run(catchingUp: !appending) { ledger throws(APIError) -> APIResponse in
+            var found = ledger.member(keyID: signed.keyID)
+            if found == nil && appending {
+                try ledger.catchUp()  // a key rotated or a member added through another server
+                found = ledger.member(keyID: signed.keyID)
+            }
+            guard let member = found else { throw .forbidden }
             guard signed.isSigned(by: member.key) else { throw .unauthorized("the signature does not verify") }
             try service.admitNonce(signed)
             return try service.perform(route, on: ledger, member: member, body: body)
