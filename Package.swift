@@ -54,6 +54,10 @@ let package = Package(
         // The HTTP API's shared half (SPEC Part 5): request signatures (RFC 9421), Content-Digest
         // (RFC 9530), bodies, routes, limits and a small blocking client. No Hummingbird, no NIO.
         .target(name: "LedgerHTTP", dependencies: ["LedgerFormat", "LedgerCrypto"]),
+        // The client half of the API (SPEC §5.12): remote configuration, clone, pull, push and
+        // appends through a server, on LedgerHTTP's blocking client (no NIO, so `emc` stays light).
+        .target(name: "LedgerClient", dependencies: ["LedgerHTTP", "Ledger", "LedgerFormat", "LedgerStorage", "LedgerTransparency",
+                                                     "LedgerWitness", "LedgerCrypto"]),
         // The server: ledger hosting (storage behind `LedgerHost`), the API's handlers, on Hummingbird 2.
         .target(
             name: "LedgerServer",
@@ -80,12 +84,13 @@ let package = Package(
                                                              .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // Server figures of issue 14 (README, Performance): runs the emc-server built beside it.
         .executableTarget(name: "emc-server-bench",
-                          dependencies: ["LedgerHTTP", "Ledger", "LedgerFormat", "LedgerStorage", "LedgerCrypto", "ContractLanguage"]),
+                          dependencies: ["LedgerHTTP", "LedgerClient", "LedgerTransparency", "Ledger", "LedgerFormat", "LedgerStorage",
+                                         "LedgerCrypto", "ContractLanguage"]),
         .executableTarget(
             name: "emc",
             dependencies: [
                 "Ledger", "LedgerStorage", "LedgerReports", "LedgerDemo", "LedgerCrypto", "ContractLanguage",
-                "LedgerTransparency", "LedgerWitness",
+                "LedgerTransparency", "LedgerWitness", "LedgerClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -103,7 +108,7 @@ let package = Package(
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "LedgerFormat", "LedgerStorage", "LedgerReports", "LedgerDemo", "LedgerCrypto", "ContractLanguage", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["emc", "emc-bench", "Ledger", "LedgerFormat", "LedgerStorage", "LedgerReports", "LedgerDemo", "LedgerCrypto", "ContractLanguage", "LedgerTransparency", "TestSupport"]),
         .testTarget(name: "ServerTests",
-                    dependencies: ["emc-server", "LedgerHTTP", "LedgerTransparency", "Ledger", "LedgerFormat", "LedgerStorage", "LedgerCrypto", "TestSupport",
+                    dependencies: ["emc-server", "emc", "LedgerClient", "LedgerHTTP", "LedgerTransparency", "Ledger", "LedgerFormat", "LedgerStorage", "LedgerCrypto", "TestSupport",
                                    "LedgerServer", "LedgerStoragePostgres"]),
         .testTarget(name: "ReliabilityTests",
                     dependencies: ["emc-crash-helper", "FuzzTargets", "Ledger", "LedgerFormat", "LedgerStorage", "LedgerReports", "LedgerDemo", "LedgerCrypto", "ContractLanguage", "TestSupport"],

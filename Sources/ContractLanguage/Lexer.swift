@@ -1,3 +1,15 @@
+/// Whether two contract texts are the same token sequence (SPEC §2.2, §3.4 "no change"): they
+/// differ at most in whitespace, line breaks and comments. Strings compare by their bytes after
+/// escapes; everything else by kind and spelling, so `10%` and `10.0%` are different tokens.
+public func sameTokens(_ first: String, _ second: String) -> Bool {
+    let a = Lexer.tokenize(first).tokens, b = Lexer.tokenize(second).tokens
+    guard a.count == b.count else { return false }
+    return zip(a, b).allSatisfy { left, right in
+        if case .string(let x) = left.kind, case .string(let y) = right.kind { return x.utf8.elementsEqual(y.utf8) }
+        return left.kind == right.kind
+    }
+}
+
 /// Turns contract source into tokens, collecting every lexical error.
 struct Lexer {
     private let bytes: [UInt8]

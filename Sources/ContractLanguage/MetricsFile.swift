@@ -123,12 +123,8 @@ struct MetricsFileReader {
                 if values[name] != nil { throw reader.error("duplicate metric '\(name)' in period \(period)", at: namePosition) }
                 let type = contract.metrics[index].type
                 guard let value = type.parseValue(text, currency: contract.currency) else {
-                    let hint = switch type {
-                    case .money: "an amount with at most \(contract.currency.minorDigits) decimals, like \"1234.50\""
-                    case .count: "a whole number, like 42"
-                    case .percent: "a percentage, like \"12.5\""
-                    }
-                    throw reader.error("metric '\(name)' in period \(period) is \(type.rawValue): expected \(hint), found '\(text)'", at: valuePosition)
+                    let problem = type.valueProblem(text, currency: contract.currency) ?? "found '\(text)'"
+                    throw reader.error("metric '\(name)' in period \(period) is \(type.rawValue): \(problem)", at: valuePosition)
                 }
                 values[name] = value
             }

@@ -303,7 +303,7 @@ extension Entry {
     /// The fields of an entry; sizes are checked by the caller, on the line (`checkLimits`).
     package init(json: JSONValue) throws(LedgerError) {
         guard case .object(let fields) = json else { throw malformed("an entry must be a JSON object") }
-        for key in fields.keys where !Self.fieldNames.contains(key) {
+        if let key = JSONReader.firstUnknownKey(of: fields, allowed: Self.fieldNames.contains) {
             throw malformed("unknown entry field \"\(key)\"")
         }
         let fieldReader = JSONReader(fields, context: "entry")

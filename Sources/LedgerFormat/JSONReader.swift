@@ -12,10 +12,16 @@ package struct JSONReader {
 
     package init(_ value: JSONValue, context: String, allowed: [String]) throws(LedgerError) {
         guard case .object(let fields) = value else { throw malformed("\(context) must be a JSON object") }
-        for key in fields.keys where !allowed.contains(key) {
+        if let key = Self.firstUnknownKey(of: fields, allowed: allowed.contains) {
             throw malformed("\(context) has an unknown field \"\(key)\"")
         }
         self.init(fields, context: context)
+    }
+
+    /// The first key (in canonical order, UTF-16 code units) that `allowed` refuses: the same one
+    /// named in every process, whatever a dictionary's iteration order.
+    package static func firstUnknownKey(of fields: [String: JSONValue], allowed: (String) -> Bool) -> String? {
+        fields.keys.filter { !allowed($0) }.min { $0.utf16.lexicographicallyPrecedes($1.utf16) }
     }
 
     package func value(_ key: String) throws(LedgerError) -> JSONValue {

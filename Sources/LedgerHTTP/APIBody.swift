@@ -12,9 +12,17 @@ public enum APIBody {
     public static let textType = "text/plain; charset=utf-8"
     public static let sizeType = "text/x.tlog.size"
 
-    /// `GET /v1`.
-    public static var info: [UInt8] {
-        encode(["api": .string(apiName), "version": .integer(version), "origin_prefix": .string(originPrefix)])
+    /// `GET /v1`: the API, and the verifier key of the server's checkpoints (SPEC §5.1).
+    public static func info(checkpointKey: String) -> [UInt8] {
+        encode(["api": .string(apiName), "version": .integer(version), "origin_prefix": .string(originPrefix),
+                "checkpoint_key": .string(checkpointKey)])
+    }
+
+    /// The `checkpoint_key` of a `GET /v1` answer of this API, or nil.
+    public static func parseCheckpointKey(info body: [UInt8]) -> String? {
+        guard let members = parseObject(body), members["api"] == .string(apiName), members["version"] == .integer(version),
+              case .string(let key)? = members["checkpoint_key"] else { return nil }
+        return key
     }
 
     /// `201`/`200` of `POST /v1/ledgers`.

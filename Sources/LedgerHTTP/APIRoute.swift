@@ -142,7 +142,7 @@ struct QueryParameters {
     }
 
     func only(_ names: Set<String>) throws(APIError) {
-        for name in values.keys where !names.contains(name) { throw .badRequest("unknown query parameter \(name)") }
+        for name in values.keys.sorted() where !names.contains(name) { throw .badRequest("unknown query parameter \(name)") }
     }
 
     /// A decimal integer from 0 to 2^53 − 1 without leading zeros.

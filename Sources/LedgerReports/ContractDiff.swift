@@ -58,7 +58,11 @@ public enum ContractDiff {
         if to.status != .genesis {
             out += "proposed by \(to.proposer) at entry \(to.introducedAt), effective \(to.effective.map(\.description) ?? "?"): \(to.reason)\n"
         }
-        if changes.isEmpty { return out + "no differences\n" }
+        if changes.isEmpty {
+            // Every declaration is the same, yet the texts may still order them differently (SPEC §3.4).
+            let reordered = !sameTokens(from.text, to.text)
+            return out + (reordered ? "no declaration changed; only their order differs\n" : "no differences\n")
+        }
         for change in changes {
             switch change.kind {
             case .added: out += "+ \(change.section) \(change.name) added\n" + indent(change.to!, "    + ")

@@ -19,7 +19,7 @@ public enum EntrySummary {
         case GenesisKind.name:
             let count: Int
             if case .array(let members)? = body["members"] { count = members.count } else { count = 0 }
-            return "ledger created: \(count) members, contract \(string("contract_hash").prefix(16))…"
+            return "ledger created: \(counted(count, "member")), contract \(string("contract_hash").prefix(16))…"
         case AcceptKind.name:
             let hash = string("contract_hash")
             let version = state.contract(withHash: hash).map { "version \($0.number)" } ?? "unknown version"
@@ -41,7 +41,10 @@ public enum EntrySummary {
         case VoteKind.name:
             let approve: Bool
             if case .bool(let flag)? = body["approve"] { approve = flag } else { approve = false }
-            return "\(approve ? "approves" : "rejects") proposal \(string("proposal"))"
+            // A vote names a proposal or a dispute by its entry number (SPEC §3.4, §3.7).
+            var subject = "proposal"
+            if case .integer(let seq)? = body["proposal"], state.dispute(at: seq) != nil { subject = "dispute" }
+            return "\(approve ? "approves" : "rejects") \(subject) \(string("proposal"))"
         case WithdrawKind.name:
             return "withdraws proposal \(string("proposal"))"
         case DisputeKind.name:
@@ -55,14 +58,19 @@ public enum EntrySummary {
         case AdjustKind.name:
             var count = 0
             if case .array(let periods)? = body["periods"] { count = periods.count }
-            return "adjusts dispute \(string("dispute")): \(count) period(s) re-settled"
+            return "adjusts dispute \(string("dispute")): \(counted(count, "period")) re-settled"
         case SettleKind.name:
             var count = 0
             if case .array(let payouts)? = body["payouts"] { count = payouts.count }
-            return "settles \(string("period")) under version \(string("version")): \(count) payouts"
+            return "settles \(string("period")) under version \(string("version")): \(counted(count, "payout"))"
         default:
             return ""
         }
+    }
+
+    /// "1 payout", "2 payouts".
+    public static func counted(_ count: Int, _ noun: String) -> String {
+        "\(count) \(noun)\(count == 1 ? "" : "s")"
     }
 
     /// A string or integer field as text, "?" when absent.

@@ -57,7 +57,7 @@ public struct Preview: Sendable {
                 error = reason.description
                 runState = nil
             }
-            for name in Set(paid.keys).union(wouldBe.keys) where !members.contains(name) { members.append(name) }
+            for name in Set(paid.keys).union(wouldBe.keys).sorted() where !members.contains(name) { members.append(name) }
             var rows: [Row] = []
             for name in members {
                 let before = paid[name] ?? 0, after = wouldBe[name] ?? 0

@@ -14,6 +14,12 @@ public enum StatusReport {
         state.nextPeriodToSettle.map { state.governingVersion(for: $0) } ?? state.contracts[0]
     }
 
+    /// Adopted versions that govern a later period than the next one to settle (SPEC §3.6).
+    public static func scheduledVersions(_ state: LedgerState) -> [ContractVersion] {
+        let inForce = versionInForce(state)
+        return state.contracts.filter { $0.status == .adopted && $0.number > inForce.number }
+    }
+
     public static func json(_ state: LedgerState) -> JSONValue {
         let inForce = versionInForce(state)
         let contract = inForce.contract
@@ -23,6 +29,7 @@ public enum StatusReport {
             "active": .bool(state.isActive), "currency": .string(currency.code),
             "contract": versionJSON(inForce),
             "versions": .array(state.contracts.map(versionJSON)),
+            "scheduled": .array(scheduledVersions(state).map(versionJSON)),
             "members": .array(state.members.map { memberJSON($0, contract: contract, state: state) }),
             "not_accepted": .array(notAccepted(state).map { .string($0) }),
             "open_periods": .array(openPeriods(state).map { periodJSON($0, state: state) }),
@@ -126,6 +133,9 @@ public enum StatusReport {
         var out = "\(contract.name) — ledger \(state.ledgerID.prefix(16))…, \(state.headSeq) entries\n"
         out += "contract in force: version \(inForce.number) (\(inForce.hash.prefix(16))…)"
         out += state.isActive ? ", active since \(state.activationPeriod!)\n" : ", NOT ACTIVE yet\n"
+        for version in scheduledVersions(state) {
+            out += "adopted, takes effect \(version.effective!): version \(version.number) (\(version.hash.prefix(16))…), proposal \(version.introducedAt) by \(version.proposer): \(version.reason)\n"
+        }
         let waiting = notAccepted(state)
         if !waiting.isEmpty { out += "waiting for acceptance by: \(waiting.joined(separator: ", "))\n" }
         for version in state.contracts where version.status == .pending {

@@ -93,7 +93,7 @@ public final class LedgerService: Sendable {
     private func route(_ request: APIRequest) async throws(APIError) -> APIResponse {
         let route = try APIRoute(method: request.method, target: request.target)
         guard request.body.count <= APILimits.maximumRequestBodyBytes else { throw .tooLarge("request body too large") }
-        if route == .info { return APIResponse(status: 200, body: APIBody.info) }
+        if route == .info { return APIResponse(status: 200, body: APIBody.info(checkpointKey: verifierKey)) }
         let signed = try SignedRequest(method: request.method, target: request.target, body: request.body, now: clock(),
                                        fields: request.values)
         if route == .createLedger { return try await create(request, signed) }

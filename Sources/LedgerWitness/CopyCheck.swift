@@ -40,15 +40,20 @@ public enum CopyCheck {
             do {
                 let own = try ownCheckpoint(conflictingWith: checkpoint, ledger: ledger, key: key)
                 let proof = try ForkProof(checkpoint, own, largerTree: ledger.tree)
-                // Pair the assertion: the file must read back as a fork a third party accepts.
                 let trusted = try CheckpointPolicy.verifiers(for: roster + LedgerTree.activeMembers(ledger.state))
-                _ = try ForkProof(parsing: proof.encoded).verify(trusted: trusted)
-                verdict.forkProofPath = try OwnedFile.writeNew(proof.encoded, base: forkProofBase(forLedger: ledgerPath))
+                verdict.forkProofPath = try writeForkProof(proof, ledgerPath: ledgerPath, trusted: trusted)
             } catch let error as WitnessError where error.kind == .usage {
                 verdict.noProofReason = error.reason
             }
             return verdict
         }
+    }
+
+    /// Writes `proof` as the first free `LEDGER.emc-fork-proof-N` (created exclusively) after
+    /// checking that it reads back as a fork that a third party trusting `trusted` accepts.
+    public static func writeForkProof(_ proof: ForkProof, ledgerPath: String, trusted: [NoteVerifier]) throws -> String {
+        _ = try ForkProof(parsing: proof.encoded).verify(trusted: trusted)
+        return try OwnedFile.writeNew(proof.encoded, base: forkProofBase(forLedger: ledgerPath))
     }
 
     /// A signed checkpoint of this copy, of at least the other's size, whose root at the other's

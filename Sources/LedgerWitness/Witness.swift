@@ -34,8 +34,10 @@ public enum Witness {
 
     /// Cosigns `candidate` (read from `source`) with `key` at `timestamp` (POSIX seconds), after
     /// checking it against the member's verified copy and her last signed or cosigned checkpoint.
+    /// The candidate must carry a valid signature by a member active at its size or by one of
+    /// `trusting` (a sequencing server's checkpoint key, SPEC §5.12).
     public static func cosign(_ bytes: [UInt8], source: String, ledgerPath: String, key: PrivateKey,
-                              timestamp: UInt64) throws -> (checkpoint: SignedCheckpoint, member: String) {
+                              timestamp: UInt64, trusting: [NoteVerifier] = []) throws -> (checkpoint: SignedCheckpoint, member: String) {
         var candidate = try about(source) { () throws(TransparencyError) in try SignedCheckpoint(parsing: bytes) }
         return try OwnedFile.withLedgerLock(ledgerPath) { () throws -> (SignedCheckpoint, String) in
             let size = candidate.checkpoint.size
@@ -53,9 +55,11 @@ public enum Witness {
                 throw WitnessError(.invalid, reason, file: source)
             }
             let signers = try about(source) { () throws(TransparencyError) in
-                try candidate.note.verifiedSigners(CheckpointPolicy.verifiers(for: roster))
+                try candidate.note.verifiedSigners(CheckpointPolicy.verifiers(for: roster) + trusting)
             }
-            guard !signers.isEmpty else { throw WitnessError(.invalid, "the checkpoint carries no signature by a member active at size \(size)", file: source) }
+            guard !signers.isEmpty else {
+                throw WitnessError(.invalid, "the checkpoint carries no signature by a member active at size \(size)\(trusting.isEmpty ? "" : " or by the server")", file: source)
+            }
             let last = try WitnessState.load(member: member, ledger: ledger)
             try about(ledgerPath) { () throws(TransparencyError) in
                 try WitnessRule.check(candidate.checkpoint, tree: ledger.tree, lastCosigned: last?.checkpoint.checkpoint)

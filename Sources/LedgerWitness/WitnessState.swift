@@ -15,7 +15,7 @@ public enum WitnessState {
 
     /// The sizes recorded by the witness state files next to `ledgerPath` (unauthenticated: used
     /// only to know which rosters to keep while verifying, before `load` checks each file).
-    static func recordedSizes(ledgerPath: String) -> Set<UInt64> {
+    public static func recordedSizes(ledgerPath: String) -> Set<UInt64> {
         let url = URL(fileURLWithPath: ledgerPath)
         let directory = url.deletingLastPathComponent().path
         let prefix = url.lastPathComponent + filePrefix

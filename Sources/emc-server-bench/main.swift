@@ -2,10 +2,12 @@ import Dispatch
 import Foundation
 import ContractLanguage
 import Ledger
+import LedgerClient
 import LedgerCrypto
 import LedgerFormat
 import LedgerHTTP
 import LedgerStorage
+import LedgerTransparency
 
 // emc-server-bench: the server figures of issues 14 and 15, in one run (ratios on the same machine
 // and load). Starts the `emc-server` beside this binary on 127.0.0.1:0 over a temporary folder (and,
@@ -205,7 +207,37 @@ for (round, clients) in clientCounts.enumerated() {
     throughput["\(clients)"] = Double(ledgerCount * perLedgerPerRound) / seconds
 }
 
-// 5. The portfolio of issue 15: 400 ledgers × 12 monthly periods, each period two reports (yu's and
+// 5. `emc pull` of many new entries (LedgerClient's pull, in process) against a local verify of
+// the same file: a member's copy made at size 3 catches up with entries others submitted.
+let pullCount = quick ? 2_000 : 10_000
+log("pull of \(pullCount) new entries")
+let pullLedger = ledgerCount + 1
+let pullChain = try! chain(ledger: pullLedger, reports: pullCount)
+let pullID = try! DecodedEntry(line: pullChain.setup[0]).entry.ledgerID
+submit(setupClient, ledger: pullLedger, target: "/v1/ledgers", lines: [pullChain.setup[0]], expect: 201)
+submit(setupClient, ledger: pullLedger, target: "/v1/ledgers/\(pullID)/entries", lines: Array(pullChain.setup.dropFirst()), expect: 200)
+let pullPath = folder.appendingPathComponent("pull.jsonl").path
+let pullConfig = RemoteConfig(url: "http://127.0.0.1:\(port)", ledgerID: pullID,
+                              serverKey: try! NoteVerifier(name: "emc-server", publicKey: serverKey.publicKey), keyPath: "/dev/null")
+do { _ = try Clone.clone(config: pullConfig, ledgerPath: pullPath, key: key("farm", pullLedger), timestamp: 1_700_000_000) } catch {
+    fail("clone: \(error)")
+}
+for start in stride(from: 0, to: pullCount, by: APILimits.maximumBatchEntries) {
+    submit(setupClient, ledger: pullLedger, target: "/v1/ledgers/\(pullID)/entries",
+           lines: Array(pullChain.reports[start..<min(start + APILimits.maximumBatchEntries, pullCount)]), expect: 200)
+}
+let pullStart = DispatchTime.now()
+do {
+    let pulled = try Pull.run(ledgerPath: pullPath, config: pullConfig, key: key("farm", pullLedger), timestamp: 1_700_000_000)
+    guard pulled.fetched == pullCount, pulled.cosignedSize == UInt64(pullCount + 3) else { fail("pull: \(pulled)") }
+} catch {
+    fail("pull: \(error)")
+}
+let pullMs = milliseconds(since: pullStart)
+let verifyStart = DispatchTime.now()
+guard (try? Verifier.verify(path: pullPath))?.entryCount == Int64(pullCount + 3) else { fail("verify of the pulled copy") }
+let verifyMs = milliseconds(since: verifyStart)
+// 6. The portfolio of issue 15: 400 ledgers × 12 monthly periods, each period two reports (yu's and
 // farm's) and yu's settlement, loaded by 16 clients (client c owns ledgers c, c + 16, …, and sends
 // their periods in order, one entry per request); then the read path: every ledger's entries and
 // inclusion proofs. On the file store and, with --postgres, on PostgreSQL, in the same run.
@@ -315,6 +347,11 @@ let report: JSONValue = .object([
     "throughput_ledgers": .integer(Int64(ledgerCount)),
     "throughput_entries_per_client_count": .integer(Int64(ledgerCount * perLedgerPerRound)),
     "throughput_entries_per_second": .object(throughput.mapValues { rounded($0, 0) }),
+    "pull_new_entries": .integer(Int64(pullCount)),
+    "pull_ms": rounded(pullMs, 1),
+    "pull_entries_per_second": rounded(Double(pullCount) / (pullMs / 1000), 0),
+    "verify_same_file_ms": rounded(verifyMs, 1),
+    "pull_over_verify_ratio": rounded(pullMs / verifyMs, 2),
     "portfolio_ledgers": .integer(Int64(portfolioLedgers)),
     "portfolio_clients": .integer(Int64(portfolioClients)),
     "portfolio": .object(portfolioReport),

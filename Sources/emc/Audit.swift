@@ -16,8 +16,12 @@ struct Audit: ParsableCommand {
     @Option(help: "Last period to include, YYYY-MM.") var to: String?
 
     func run() throws {
-        let export = try AuditExport.read(source: FileReplay(path: ledger), from: try from.map { try parsePeriodOption($0, flag: "--from") },
-                                          to: try to.map { try parsePeriodOption($0, flag: "--to") })
+        let first = try from.map { try parsePeriodOption($0, flag: "--from") }
+        let last = try to.map { try parsePeriodOption($0, flag: "--to") }
+        if let first, let last, last < first {
+            throw CommandError(message: "--from \(first) is after --to \(last); give the earlier period first")
+        }
+        let export = try AuditExport.read(source: FileReplay(path: ledger), from: first, to: last)
         switch format {
         case .csv: StandardOutput.write(AuditExport.csv(export))
         case .json: printJSON(AuditExport.json(export))

@@ -35,7 +35,7 @@ struct Check: ParsableCommand {
             } else {
                 hadErrors = true
                 let count = result.diagnostics.count
-                printStandardError("\(file): \(count) error\(count == 1 ? "" : "s")")
+                printStandardError("emc: error: \(file): \(count) error\(count == 1 ? "" : "s")")
             }
         }
         if hadReadFailure { throw ExitCode(2) }

@@ -13,7 +13,7 @@ struct Diff: ParsableCommand {
     func run() throws {
         let state = try readVerifiedState(ledger, quiet: true)
         guard let old = state.version(number: from), let new = state.version(number: to) else {
-            throw CommandError(message: "the ledger has contract versions 1 to \(state.contracts.count)", exitCode: 2)
+            throw CommandError(message: "\(ledger): the ledger has contract versions 1 to \(state.contracts.count)", exitCode: 2)
         }
         let changes = ContractDiff.changes(from: old.contract, to: new.contract)
         if json { printJSON(ContractDiff.json(changes, from: old, to: new)) } else { print(ContractDiff.text(changes, from: old, to: new), terminator: "") }

@@ -61,7 +61,7 @@ func parseAssignment(_ text: String) throws -> (metric: String, value: String) {
 enum AdjustmentText {
     static func render(_ computed: LedgerState.ComputedAdjustment) -> String {
         let currency = computed.periods[0].version.contract.currency
-        var text = "adjustment for dispute \(computed.dispute.seq) (\(computed.dispute.period)): \(computed.periods.count) period(s) re-settled\n"
+        var text = "adjustment for dispute \(computed.dispute.seq) (\(computed.dispute.period)): \(EntrySummary.counted(computed.periods.count, "period")) re-settled\n"
         for adjusted in computed.periods {
             let changes = adjusted.differences.map { "\($0.member) \(signed($0.amountMinor, currency))" }
             text += "  \(adjusted.record.period): \(changes.isEmpty ? "no change" : changes.joined(separator: ", "))\n"

@@ -7,6 +7,7 @@ import LedgerReports
 import LedgerCrypto
 import LedgerTransparency
 import LedgerWitness
+import LedgerClient
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -24,32 +25,41 @@ struct EMC: ParsableCommand {
         version: emcVersion,
         subcommands: [Keygen.self, KeyID.self, Init.self, Accept.self, RotateKey.self, Report.self, Propose.self, Vote.self, Withdraw.self,
                       Settle.self, Dispute.self, Adjust.self, Status.self, Replay.self, Explain.self, Show.self, Preview.self, Page.self, Diff.self, Audit.self, Check.self, Simulate.self, Log.self, Verify.self, Repair.self, Demo.self,
-                      SignCheckpoint.self, Cosign.self, Prove.self, VerifyProof.self, VerifyFork.self, Vkey.self, MakeBundle.self, VerifyBundle.self, Serve.self]
+                      SignCheckpoint.self, Cosign.self, Prove.self, VerifyProof.self, VerifyFork.self, Vkey.self, MakeBundle.self, VerifyBundle.self, Serve.self,
+                      CloneLedger.self, PullLedger.self, PushLedger.self]
     )
 
     /// Runs the command; every error becomes one line on stderr and a documented exit code.
     static func main() {
         // A closed pipe is an EPIPE write error that `StandardOutput` handles, not a silent death.
         signal(SIGPIPE, SIG_IGN)
+        var ledgerFile: String? = nil
         do {
             var command = try parseAsRoot()
+            ledgerFile = (command as? LedgerCommand)?.ledgerFile
             try command.run()
             StandardOutput.finish()
         } catch {
-            exit(reporting: error)
+            exit(reporting: error, ledgerFile: ledgerFile)
         }
     }
 
-    static func exit(reporting error: Error) -> Never {
+    /// `ledgerFile` names the ledger a refusal that names no file is about (`FILE: entry N: …`).
+    static func exit(reporting error: Error, ledgerFile: String? = nil) -> Never {
         let code: Int32
         switch error {
-        case let error as LedgerError:
+        case var error as LedgerError:
+            if error.file == nil { error.file = ledgerFile }
             printError(error.description)
             code = error.exitCode
         case let error as CryptoError:
             printError(error.message)
             code = 2
         case let error as WitnessError:
+            printError(error.description)
+            code = error.exitCode
+        case let error as ClientError:
+            if let path = error.forkProofPath { StandardOutput.write("fork proof: \(path)\n"); StandardOutput.finish() }
             printError(error.description)
             code = error.exitCode
         case let error as TransparencyError:
@@ -86,3 +96,38 @@ func printError(_ message: String) {
     let line = "emc: " + (message.hasPrefix("error:") ? message : "error: " + message) + "\n"
     FileHandle.standardError.write(Data(line.utf8))
 }
+
+/// A command about one ledger file: its refusals are prefixed with that file, as SPEC §1.11 asks.
+protocol LedgerCommand {
+    var ledgerFile: String? { get }
+}
+
+extension Accept: LedgerCommand { var ledgerFile: String? { ledger } }
+extension Adjust: LedgerCommand { var ledgerFile: String? { ledger } }
+extension Audit: LedgerCommand { var ledgerFile: String? { ledger } }
+extension CloneLedger: LedgerCommand { var ledgerFile: String? { local } }
+extension Cosign: LedgerCommand { var ledgerFile: String? { ledger } }
+extension Diff: LedgerCommand { var ledgerFile: String? { ledger } }
+extension Dispute: LedgerCommand { var ledgerFile: String? { ledger } }
+extension Explain: LedgerCommand { var ledgerFile: String? { ledger } }
+extension Init: LedgerCommand { var ledgerFile: String? { ledger } }
+extension Log: LedgerCommand { var ledgerFile: String? { ledger } }
+extension MakeBundle: LedgerCommand { var ledgerFile: String? { ledger } }
+extension Page: LedgerCommand { var ledgerFile: String? { ledger } }
+extension Preview: LedgerCommand { var ledgerFile: String? { ledger } }
+extension PullLedger: LedgerCommand { var ledgerFile: String? { copy.ledger } }
+extension PushLedger: LedgerCommand { var ledgerFile: String? { copy.ledger } }
+extension Propose: LedgerCommand { var ledgerFile: String? { ledger } }
+extension Prove: LedgerCommand { var ledgerFile: String? { ledger } }
+extension Repair: LedgerCommand { var ledgerFile: String? { ledger } }
+extension Replay: LedgerCommand { var ledgerFile: String? { ledger } }
+extension Report: LedgerCommand { var ledgerFile: String? { ledger } }
+extension RotateKey: LedgerCommand { var ledgerFile: String? { ledger } }
+extension Settle: LedgerCommand { var ledgerFile: String? { ledger } }
+extension SignCheckpoint: LedgerCommand { var ledgerFile: String? { ledger } }
+extension Show: LedgerCommand { var ledgerFile: String? { file } }
+extension Simulate: LedgerCommand { var ledgerFile: String? { ledger } }
+extension Status: LedgerCommand { var ledgerFile: String? { ledger } }
+extension Verify: LedgerCommand { var ledgerFile: String? { ledger } }
+extension Vote: LedgerCommand { var ledgerFile: String? { ledger } }
+extension Withdraw: LedgerCommand { var ledgerFile: String? { ledger } }

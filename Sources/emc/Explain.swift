@@ -17,7 +17,7 @@ struct Explain: ParsableCommand {
     func run() throws {
         let history = try PeriodHistory.read(source: FileReplay(path: ledger), period: try parsePeriodOption(period))
         if let member, let settled = history.settlement, !settled.computed.version.contract.members.contains(where: { $0.name == member }) {
-            throw CommandError(message: "\"\(member)\" is not a member of the contract that governs \(period)")
+            throw CommandError(message: "\(ledger): \"\(member)\" is not a member of the contract that governs \(period)")
         }
         if json { printJSON(ExplainReport.json(history, member: member)) } else { print(ExplainReport.text(history, member: member), terminator: "") }
     }

@@ -3,6 +3,7 @@ import Ledger
 import LedgerStorage
 import LedgerReports
 import LedgerCrypto
+import LedgerClient
 
 struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,6 +17,9 @@ struct Init: ParsableCommand {
     @Option(name: .customLong("member"), help: "A roster member as NAME=ROLE:PUBFILE (repeat for each member).")
     var members: [String] = []
     @Option(help: .hidden) var nonce: String?
+    @Option(help: "Create the ledger on this server (http://HOST:PORT) too: the local copy is kept only once the server acknowledged the genesis.")
+    var remote: String?
+    @OptionGroup var serverKey: ServerKeyOption
     @OptionGroup var append: AppendOptions
 
     func run() throws {
@@ -36,7 +40,17 @@ struct Init: ParsableCommand {
         let genesis = try EntryBuilder.genesis(contract: text, members: roster, founder: founder,
                                                time: try append.timestamp(), nonce: nonceBytes)
         let decoded = try DecodedEntry(entry: genesis)
-        try LedgerStore.create(path: ledger, genesis: decoded)
+        if let remote {
+            guard let founderKey = founder as? PrivateKey else {
+                throw CommandError(message: "--remote needs a key file for --key (the server's requests are signed with it)")
+            }
+            let config = RemoteConfig(url: remote, ledgerID: genesis.ledgerID, serverKey: try serverKey.resolve(url: remote), keyPath: absolutePath(key))
+            let result = try Clone.create(config: config, genesis: decoded, ledgerPath: ledger, key: founderKey, timestamp: try cosignatureTime(nil))
+            print("created ledger \(genesis.ledgerID) on \(remote); server key \(config.serverKey.verifierKey) pinned in \(RemoteConfig.path(forLedger: ledger))")
+            if let member = result.member, let size = result.cosignedSize { print("\(member) cosigned the checkpoint of size \(size)") }
+        } else {
+            try LedgerStore.create(path: ledger, genesis: decoded)
+        }
         print("created \(ledger): ledger \(genesis.ledgerID), \(roster.count) members, contract \(Entry.contractHash(text).prefix(16))…")
     }
 }

@@ -8,6 +8,9 @@ struct Log: ParsableCommand {
     @Argument(help: "The ledger file.") var ledger: String
     @Flag(help: "One JSON object per entry.") var json = false
 
+    /// The seq column is right-aligned to this width (a million entries before it grows).
+    static let seqWidth = 6
+
     func run() throws {
         let verified = try Verifier.verify(path: ledger, willApply: { decoded, state in
             let entry = decoded.entry
@@ -17,7 +20,7 @@ struct Log: ParsableCommand {
                 printJSON(.object(["seq": .integer(entry.seq), "time": .string(entry.time.text), "kind": .string(entry.kind),
                                    "signer": .string(signer), "summary": .string(summary), "hash": .string(decoded.hash)]))
             } else {
-                StandardOutput.write("\(entry.seq)  \(entry.time)  \(entry.kind.padded(12))  \(signer.padded(12))  \(summary)\n")
+                StandardOutput.write("\(String(entry.seq).leftPadded(Self.seqWidth))  \(entry.time)  \(entry.kind.padded(12))  \(signer.padded(12))  \(summary)\n")
             }
         })
         try verified.requireNoTornTail(path: ledger)

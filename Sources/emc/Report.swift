@@ -15,7 +15,9 @@ struct Report: ParsableCommand {
     @OptionGroup var passphrase: PassphraseOptions
     @Option(help: "The period, YYYY-MM.") var period: String
     @Option(help: "The metric name.") var metric: String
-    @Option(help: "The value: money as 1234.56, a count as 42, a percent as 12.5.") var value: String
+    // `.unconditional`: a negative value (`--value -25`) is a value, not a flag.
+    @Option(parsing: .unconditional, help: "The value: money as 1234.56, a count as 42, a percent as 12.5 (negative values too: -25).")
+    var value: String
     @OptionGroup var append: AppendOptions
 
     func run() throws {

@@ -3,6 +3,7 @@ import Ledger
 import LedgerStorage
 import LedgerReports
 import LedgerCrypto
+import LedgerClient
 
 struct RotateKey: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -20,6 +21,11 @@ struct RotateKey: ParsableCommand {
         let replacement = try passphrase.signer(newKey)
         let planned = try perform(.rotateKey(newKey: replacement), on: ledger, signer: oldKey, append: append)
         guard case .rotated(let member, let keyID) = planned.outcome else { return }
+        // A shared ledger's requests are signed with the current key: point its configuration at the new one.
+        if !append.offline, var config = try RemoteConfig.load(forLedger: ledger), !newKey.hasPrefix("ssh-agent:") {
+            config.keyPath = absolutePath(newKey)
+            try config.save(forLedger: ledger)
+        }
         print("\(member) now signs with key \(keyID)")
     }
 }

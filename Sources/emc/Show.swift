@@ -41,7 +41,7 @@ struct Show: ParsableCommand {
         let state = try readVerifiedState(file, quiet: true)
         guard let number = version else { return ContractView(StatusReport.versionInForce(state)) }
         guard let chosen = state.version(number: number) else {
-            throw CommandError(message: "the ledger has contract versions 1 to \(state.contracts.count)")
+            throw CommandError(message: "\(file): the ledger has contract versions 1 to \(state.contracts.count)")
         }
         return ContractView(chosen)
     }

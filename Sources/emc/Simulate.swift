@@ -1,5 +1,6 @@
 import ArgumentParser
 import ContractLanguage
+import Ledger
 import Foundation
 
 struct Simulate: ParsableCommand {
@@ -51,12 +52,17 @@ struct Simulate: ParsableCommand {
         do {
             settlements = try ContractLanguage.simulate(contract: checked, periods: periods)
         } catch {
-            printStandardError("emc: error: \(error.description)")
+            printStandardError("emc: error: \(metrics): \(error.description)")
             throw ExitCode(1)
         }
         if let period {
-            return try WhatIfCommand.onMetricsFile(checked, periods: periods, settlements: settlements, period: try parsePeriodOption(period),
-                                            overrides: try overrides.map(parseAssignment), json: json)
+            do {
+                return try WhatIfCommand.onMetricsFile(checked, periods: periods, settlements: settlements, period: try parsePeriodOption(period),
+                                                       overrides: try overrides.map(parseAssignment), json: json)
+            } catch var error as LedgerError {
+                error.file = error.file ?? metrics
+                throw error
+            }
         }
         print(json ? SimulationReport.json(checked, settlements, explain: explain)
                    : SimulationReport.text(checked, settlements, explain: explain), terminator: "")

@@ -10,6 +10,9 @@ struct AppendOptions: ParsableArguments {
     @Option(help: "Claimed time of the entry, RFC 3339 UTC (YYYY-MM-DDTHH:MM:SSZ). Default: now.")
     var time: String?
 
+    @Flag(help: "On a ledger shared through a server, append to this copy only; send it later with `emc push`.")
+    var offline = false
+
     func timestamp(after state: LedgerState? = nil) throws -> Timestamp {
         if let time {
             guard let stamp = Timestamp(time) else {

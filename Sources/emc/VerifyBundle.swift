@@ -1,4 +1,5 @@
 import ArgumentParser
+import LedgerReports
 import LedgerWitness
 
 struct VerifyBundle: ParsableCommand {
@@ -16,7 +17,7 @@ struct VerifyBundle: ParsableCommand {
     func run() throws {
         let verdict = try LedgerBundle.verify(path: bundle, quorum: try quorum.value(default: nil))
         let checkpoint = verdict.checkpoint.checkpoint
-        print("ok: \(checkpoint.size) entries of ledger \(verdict.state.ledgerID), \(verdict.state.settlementCount) settlements re-executed, root \(checkpoint.root.base64)")
+        print("ok: \(checkpoint.size) entries of ledger \(verdict.state.ledgerID), \(EntrySummary.counted(verdict.state.settlementCount, "settlement")) re-executed, root \(checkpoint.root.base64)")
         print("signed by \(verdict.signers.joined(separator: ", ")) (\(verdict.signers.count) of the \(verdict.activeMembers.count) active members: \(verdict.activeMembers.joined(separator: ", ")))")
     }
 }

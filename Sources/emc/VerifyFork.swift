@@ -1,6 +1,7 @@
 import ArgumentParser
 import LedgerTransparency
 import LedgerWitness
+import LedgerClient
 
 struct VerifyFork: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,10 +15,17 @@ struct VerifyFork: ParsableCommand {
     )
     @Argument(help: "The fork proof file (`emc verify --against` writes LEDGER.emc-fork-proof-N).") var proof: String
     @Option(name: .customLong("vkey"), help: "A trusted note verifier key; repeatable.") var verifierKeys: [String] = []
+    @Option(help: "Also trust the current members of this verified copy and, when it has a server (LEDGER.emc-remote), the server's pinned key.")
+    var ledger: String?
 
     func run() throws {
-        guard !verifierKeys.isEmpty else { throw CommandError(message: "give the trusted keys with --vkey KEY (repeatable)") }
-        let trusted = try parseVerifierKeys(verifierKeys).flatMap(withTwin)
+        guard !verifierKeys.isEmpty || ledger != nil else { throw CommandError(message: "give the trusted keys with --vkey KEY (repeatable) or --ledger LEDGER") }
+        var trusted = try parseVerifierKeys(verifierKeys).flatMap(withTwin)
+        if let ledger {
+            let state = try LedgerTree.verifyRoot(path: ledger).verified.state
+            trusted += try CheckpointPolicy.verifiers(for: LedgerTree.activeMembers(state))
+            if let config = try RemoteConfig.load(forLedger: ledger) { trusted.append(config.serverKey) }
+        }
         let bytes = try OutputFile.read(proof, limit: ForkProof.maximumBytes, what: "fork proof")
         let parsed = try checking(proof) { try ForkProof(parsing: bytes) }
         let verdict = try checking(proof) { try parsed.verify(trusted: trusted) }

@@ -15,7 +15,7 @@ enum WhatIfCommand {
     static func onMetricsFile(_ contract: Contract, periods: [(Period, [String: Value])], settlements: [PeriodSettlement],
                               period: Period, overrides: [(metric: String, value: String)], json: Bool) throws {
         guard let index = periods.firstIndex(where: { $0.0 == period }) else {
-            throw CommandError(message: "period \(period) is not in the metrics file", exitCode: 1)
+            throw LedgerError(.rejected, "period \(period) is not in the metrics file")
         }
         let runState = index == 0 ? ContractRunState() : settlements[index - 1].nextState
         try show(WhatIf.Basis(label: "as simulated from the metrics file", contract: contract, versionNumber: nil,

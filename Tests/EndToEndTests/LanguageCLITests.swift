@@ -24,7 +24,8 @@ import Testing
                        ^
             """))
         #expect(result.stderr.contains("bad.emc:22:8: error: unknown name 'proft'; did you mean 'profit'?"))
-        #expect(result.stderr.components(separatedBy: ": error: ").count - 1 == 4)
+        #expect(result.stderr.components(separatedBy: "\nbad.emc:").count == 4, "four diagnostics, the first at the start")
+        #expect(result.stderr.hasPrefix("bad.emc:") && result.stderr.hasSuffix("\nemc: error: bad.emc: 4 errors\n"))
     }
 
     @Test func checkOfMissingFileIsAnIOError() throws {

@@ -2,13 +2,6 @@ import Foundation
 import Testing
 
 @Suite struct LifecycleCLITests {
-    func emc(_ arguments: [String], in directory: URL, expect code: Int32 = 0,
-             sourceLocation: SourceLocation = #_sourceLocation) throws -> RunResult {
-        let result = try runEMC(arguments, in: directory)
-        #expect(result.exitCode == code, "emc \(arguments.joined(separator: " ")): \(result.stderr)", sourceLocation: sourceLocation)
-        return result
-    }
-
     @Test func fullLifecycleThroughTheBinary() throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -61,16 +54,8 @@ import Testing
 
     /// A dispute through the binary: opened, approved by all, and the adopting vote appends the adjustment.
     @Test func disputeAndAdjustmentThroughTheBinary() throws {
-        let directory = try makeTemporaryDirectory()
+        let directory = try lifecycleLedgerDirectory(entries: 17)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let source = fixturesRoot.appendingPathComponent("ledgers/valid/lifecycle.jsonl")
-        let lines = try String(contentsOf: source, encoding: .utf8).split(separator: "\n").prefix(17)
-        try (lines.joined(separator: "\n") + "\n").write(to: directory.appendingPathComponent("l.jsonl"), atomically: true, encoding: .utf8)
-        for name in ["yu", "chef", "farm"] {
-            let key = directory.appendingPathComponent("\(name).key")
-            try FileManager.default.copyItem(at: fixturesRoot.appendingPathComponent("keys/\(name).key"), to: key)
-            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: key.path)
-        }
         let before = try emc(["status", "l.jsonl", "--json"], in: directory).stdout
         let open = try emc(["dispute", "l.jsonl", "--key", "farm.key", "--period", "2020-06", "--set", "cost=900",
                             "--reason", "a duplicated feed invoice", "--time", "2020-08-03T09:00:00Z"], in: directory)
@@ -87,7 +72,7 @@ import Testing
         #expect(before.contains("{\"amount\":\"747.50\",\"member\":\"yu\"}"))
         #expect(after.contains("{\"amount\":\"772.50\",\"member\":\"yu\"}"))
         let log = try emc(["log", "l.jsonl"], in: directory)
-        #expect(log.stdout.contains("adjusts dispute 18: 2 period(s) re-settled"))
+        #expect(log.stdout.contains("adjusts dispute 18: 2 periods re-settled"))
         _ = try emc(["verify", "l.jsonl"], in: directory)
         let explain = try emc(["explain", "l.jsonl", "--period", "2020-06", "--member", "farm"], in: directory)
         #expect(explain.stdout.contains("adjusted by entry 21"))
@@ -96,16 +81,8 @@ import Testing
 
     /// Roster changes are amendments: a new member joins with its key (and accepts), another leaves.
     @Test func memberJoinsAndLeavesThroughAnAmendment() throws {
-        let directory = try makeTemporaryDirectory()
+        let directory = try lifecycleLedgerDirectory(entries: 21)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let lines = try String(contentsOf: fixturesRoot.appendingPathComponent("ledgers/valid/lifecycle.jsonl"), encoding: .utf8)
-            .split(separator: "\n").prefix(21)
-        try (lines.joined(separator: "\n") + "\n").write(to: directory.appendingPathComponent("l.jsonl"), atomically: true, encoding: .utf8)
-        for name in ["yu", "chef", "farm"] {
-            let key = directory.appendingPathComponent("\(name).key")
-            try FileManager.default.copyItem(at: fixturesRoot.appendingPathComponent("keys/\(name).key"), to: key)
-            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: key.path)
-        }
         _ = try emc(["keygen", "oven"], in: directory)
         let v3 = fixturesRoot.appendingPathComponent("ledgers/contracts/fixture-v3-join.emc").path
         let missingKey = try emc(["propose", "l.jsonl", "--key", "yu.key", "--contract", v3, "--effective", "2020-09",

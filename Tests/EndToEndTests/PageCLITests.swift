@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `emc page` (issue 16): the site's content, the directory rules, and a real browser's view of it.
@@ -111,21 +112,5 @@ import Testing
 
 /// Runs `binary`, killing it (SIGKILL) after `seconds`.
 func runWithTimeout(_ binary: URL, _ arguments: [String], seconds: Int) throws -> RunResult {
-    let process = Process()
-    process.executableURL = binary
-    process.arguments = arguments
-    let outPipe = Pipe(), errPipe = Pipe()
-    process.standardOutput = outPipe
-    process.standardError = errPipe
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    let pid = process.processIdentifier
-    let timer = DispatchWorkItem { kill(pid, SIGKILL) }
-    DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(seconds), execute: timer)
-    let outData = outPipe.fileHandleForReading.readDataToEndOfFile()
-    let errData = errPipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    timer.cancel()
-    return RunResult(exitCode: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                     stderr: String(decoding: errData, as: UTF8.self))
+    try runProcess(binary, arguments, timeoutSeconds: Double(seconds))
 }

@@ -7,21 +7,6 @@ import Testing
 /// to a member's cache, the next command appends exactly what it appends with no cache at all, and
 /// `emc verify` accepts the result; files that are not caches of the ledger are never written.
 @Suite struct StateCacheCLITests {
-    /// A directory holding the first `entries` lines of the lifecycle fixture as `l.jsonl` and the
-    /// fixture keys (mode 0600).
-    func ledgerDirectory(entries: Int) throws -> URL {
-        let directory = try makeTemporaryDirectory()
-        let source = fixturesRoot.appendingPathComponent("ledgers/valid/lifecycle.jsonl")
-        let lines = try String(contentsOf: source, encoding: .utf8).split(separator: "\n").prefix(entries)
-        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: directory.appendingPathComponent("l.jsonl"))
-        for name in ["yu", "chef", "farm"] {
-            let key = directory.appendingPathComponent("\(name).key")
-            try FileManager.default.copyItem(at: fixturesRoot.appendingPathComponent("keys/\(name).key"), to: key)
-            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: key.path)
-        }
-        return directory
-    }
-
     /// Where `emc` keeps `member`'s cache of `l.jsonl`.
     func cachePath(in directory: URL, member: String) throws -> String {
         let key = try KeyFiles.loadPrivateKey(path: directory.appendingPathComponent("\(member).key").path)
@@ -122,8 +107,8 @@ import Testing
     @Test(arguments: damages)
     func aDamagedCacheChangesNoDecision(damage: Damage) throws {
         for command in Self.commands {
-            let control = try ledgerDirectory(entries: command.entries)
-            let damaged = try ledgerDirectory(entries: command.entries)
+            let control = try lifecycleLedgerDirectory(entries: command.entries)
+            let damaged = try lifecycleLedgerDirectory(entries: command.entries)
             defer {
                 try? FileManager.default.removeItem(at: control)
                 try? FileManager.default.removeItem(at: damaged)
@@ -148,7 +133,7 @@ import Testing
     /// The commands keep and use a cache: after one append, the member's cache exists under a name
     /// of its own, and no temporary file is left.
     @Test func appendsKeepTheMembersCache() throws {
-        let directory = try ledgerDirectory(entries: 16)
+        let directory = try lifecycleLedgerDirectory(entries: 16)
         defer { try? FileManager.default.removeItem(at: directory) }
         let result = try runEMC(Self.commands[0].arguments, in: directory)
         #expect(result.exitCode == 0, "\(result.stderr)")
@@ -161,7 +146,7 @@ import Testing
     /// Finding 3: a ledger `X` next to an unrelated `X.state` (the old cache name) or a file at the
     /// new cache name: `init` and appends never touch them.
     @Test func unrelatedFilesNextToTheLedgerAreUntouched() throws {
-        let directory = try ledgerDirectory(entries: 16)
+        let directory = try lifecycleLedgerDirectory(entries: 16)
         defer { try? FileManager.default.removeItem(at: directory) }
         let unrelated = Data("my notes, not a cache\n".utf8)
         let cache = try cachePath(in: directory, member: "yu")
@@ -188,9 +173,9 @@ import Testing
     /// Finding 1: `verify --cache FILE` refuses, exit 2, to write a FILE that exists and is not a
     /// cache of this ledger, and leaves it untouched; `--checkpoint` is gone with a clear message.
     @Test func verifyNeverOverwritesAFileThatIsNotItsCache() throws {
-        let directory = try ledgerDirectory(entries: 16)
+        let directory = try lifecycleLedgerDirectory(entries: 16)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let other = try ledgerDirectory(entries: 1)
+        let other = try lifecycleLedgerDirectory(entries: 1)
         defer { try? FileManager.default.removeItem(at: other) }
         try FileManager.default.removeItem(at: other.appendingPathComponent("l.jsonl"))
         try FileManager.default.copyItem(at: fixturesRoot.appendingPathComponent("ledgers/valid/demo.jsonl"), to: other.appendingPathComponent("l.jsonl"))

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The package root (the folder holding Package.swift).
@@ -17,11 +18,7 @@ let emcBinary: URL = {
     return packageRoot.appendingPathComponent(".build/debug/emc")
 }()
 
-struct RunResult {
-    var exitCode: Int32
-    var stdout: String
-    var stderr: String
-}
+typealias RunResult = ProcessResult
 
 /// Runs `emc` with `arguments` in `directory`, returning exit code and captured output.
 @discardableResult
@@ -29,27 +26,20 @@ func runEMC(_ arguments: [String], in directory: URL? = nil) throws -> RunResult
     try run(emcBinary, arguments, in: directory)
 }
 
+/// Runs `emc` in `directory` and expects exit code `code` (the message shows the command and its stderr).
+@discardableResult
+func emc(_ arguments: [String], in directory: URL, expect code: Int32 = 0,
+         sourceLocation: SourceLocation = #_sourceLocation) throws -> RunResult {
+    let result = try runEMC(arguments, in: directory)
+    #expect(result.exitCode == code, "emc \(arguments.joined(separator: " ")): \(result.stderr)", sourceLocation: sourceLocation)
+    return result
+}
+
 /// Runs `binary` with `arguments` in `directory`, returning exit code and captured output.
 /// `environment` adds to (or overrides) this process's environment.
 @discardableResult
 func run(_ binary: URL, _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws -> RunResult {
-    let process = Process()
-    process.executableURL = binary
-    process.arguments = arguments
-    if let directory { process.currentDirectoryURL = directory }
-    if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
-    let outPipe = Pipe(), errPipe = Pipe()
-    process.standardOutput = outPipe
-    process.standardError = errPipe
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    // Read both pipes before waiting so a large output cannot block the child.
-    let outData = outPipe.fileHandleForReading.readDataToEndOfFile()
-    let errData = errPipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return RunResult(exitCode: process.terminationStatus,
-                     stdout: String(decoding: outData, as: UTF8.self),
-                     stderr: String(decoding: errData, as: UTF8.self))
+    try runProcess(binary, arguments, in: directory, environment: environment)
 }
 
 /// A fresh temporary directory, removed by the caller with `removeTemporaryDirectory`.
@@ -58,6 +48,21 @@ func makeTemporaryDirectory() throws -> URL {
         .appendingPathComponent("emc-test-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
+}
+
+/// A fresh temporary directory holding the first `entries` lines of the lifecycle fixture as
+/// `l.jsonl` and the fixture keys of yu, chef and farm (mode 0600).
+func lifecycleLedgerDirectory(entries: Int = 21) throws -> URL {
+    let directory = try makeTemporaryDirectory()
+    let source = fixturesRoot.appendingPathComponent("ledgers/valid/lifecycle.jsonl")
+    let lines = try String(contentsOf: source, encoding: .utf8).split(separator: "\n").prefix(entries)
+    try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: directory.appendingPathComponent("l.jsonl"))
+    for name in ["yu", "chef", "farm"] {
+        let key = directory.appendingPathComponent("\(name).key")
+        try FileManager.default.copyItem(at: fixturesRoot.appendingPathComponent("keys/\(name).key"), to: key)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: key.path)
+    }
+    return directory
 }
 
 /// A minimal valid contract whose members are exactly `members` (name, role), with equal shares.

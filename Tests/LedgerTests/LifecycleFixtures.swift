@@ -108,6 +108,13 @@ extension FixtureFactory {
                                         "effective": .string("2020-05"), "reason": .string("backdate"), "joiners": .array([])],
                             at: "2020-06-03T09:00:00Z", by: "yu")]
         }
+        // The genesis contract with a trailing newline: another hash, the same tokens (SPEC §3.4).
+        try add("propose-no-change", prefix: 8, seq: 9,
+                reason: "no change: the proposed contract differs from version 1 only in whitespace, line breaks or comments") {
+            [try $0.crafted("propose", ["contract": .string(contract + "\n"), "contract_hash": .string(Entry.contractHash(contract + "\n")),
+                                        "effective": .string("2020-07"), "reason": .string("a trailing newline"), "joiners": .array([])],
+                            at: "2020-06-03T09:00:00Z", by: "yu")]
+        }
         try add("vote-by-non-member", prefix: 9, seq: 10, reason: "not the current key of any member") {
             [try $0.crafted("vote", ["proposal": .integer(9), "approve": .bool(true)], at: "2020-06-04T09:00:00Z", by: "mallory")]
         }

@@ -25,7 +25,8 @@ final class ServerAPITests {
     @Test func infoNeedsNoAuthentication() throws {
         let response = try server.client().send(HTTPRequestMessage(method: "GET", target: "/v1"))
         #expect(response.status == 200)
-        #expect(response.text == #"{"api":"emc-ledger","origin_prefix":"emc.ledger/v1/","version":1}"# + "\n")
+        #expect(response.text == #"{"api":"emc-ledger","checkpoint_key":""# + server.verifier.verifierKey
+                + #"","origin_prefix":"emc.ledger/v1/","version":1}"# + "\n")
     }
 
     @Test func createAppendAndReadBackByteIdentical() throws {

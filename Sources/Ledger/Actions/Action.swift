@@ -56,6 +56,8 @@ extension LedgerState {
             return PlannedAction(entries: [try EntryBuilder.report(after: self, period: period, metric: metric, value: text, time: time, key: signer)],
                                  outcome: .reported(metric: metric, value: text, period: period))
         case .propose(let contract, let effective, let reason, let joiners):
+            // Refused before anything is signed; `apply` checks the same rule on the entry.
+            try ProposeKind.requireChange(contract, hash: Entry.contractHash(contract), from: latestAdoptedVersion)
             let entry = try EntryBuilder.propose(after: self, contract: contract, effective: effective, reason: reason,
                                                  joiners: joiners, time: time, key: signer)
             return PlannedAction(entries: [entry], outcome: .proposed(seq: headSeq + 1, contractHash: Entry.contractHash(contract), effective: effective))
@@ -133,12 +135,14 @@ extension LedgerState {
     }
 
     /// The newest version whose hash is `text` or starts with it (at least 8 hex digits, unique).
+    /// A hash as `emc` prints it, shortened with a trailing "…" (or "..."), is such a prefix.
     public func contractVersion(matching text: String) throws(LedgerError) -> ContractVersion {
-        let prefix = text.lowercased()
+        var prefix = Substring(text.lowercased())
+        if prefix.hasSuffix("…") { prefix = prefix.dropLast() } else if prefix.hasSuffix("...") { prefix = prefix.dropLast(3) }
         guard prefix.utf8.count >= 8, prefix.utf8.count <= 64, prefix.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }) else {
             throw LedgerError(.usage, "contract hash \"\(text)\" must be 8 to 64 hex digits")
         }
-        let matches = Set(contracts.filter { $0.hash.hasPrefix(prefix) }.map(\.hash))
+        let matches = Set(contracts.filter { $0.hash.utf8.starts(with: prefix.utf8) }.map(\.hash))
         guard let hash = matches.first else { throw LedgerError(.rejected, "no contract version with hash \(text) on this ledger") }
         guard matches.count == 1 else { throw LedgerError(.usage, "contract hash prefix \(text) is ambiguous; give more digits") }
         return contract(withHash: hash)!

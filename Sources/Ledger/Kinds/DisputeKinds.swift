@@ -189,7 +189,8 @@ package enum DisputeKind: EntryKind {
             guard !corrections.contains(where: { $0.metric == metricName }) else { throw rejected("metric \(metricName) is corrected twice") }
             guard let parsed = metric.type.parseValue(text, currency: contract.currency),
                   parsed.canonicalText(currency: contract.currency) == text else {
-                throw rejected("corrected value \"\(text)\" is not a canonical \(metric.type.rawValue) value for \(metricName)")
+                let problem = metric.type.valueProblem(text, currency: contract.currency).map { ": \($0)" } ?? ""
+                throw rejected("corrected value \"\(text)\" is not a canonical \(metric.type.rawValue) value for \(metricName)\(problem)")
             }
             if let used = record.reports.first(where: { $0.metric == metricName }), used.value == parsed {
                 throw rejected("the corrected value of \(metricName) equals the value settled")

@@ -31,7 +31,8 @@ package enum ReportKind: EntryKind {
             throw rejected("\"\(signer.name)\" may not report \(metricName); its reporters are \(metric.reporters.joined(separator: ", "))")
         }
         guard let value = metric.type.parseValue(valueText, currency: contract.currency) else {
-            throw rejected("value \"\(valueText)\" is not a \(metric.type.rawValue) value for \(metricName)")
+            let problem = metric.type.valueProblem(valueText, currency: contract.currency).map { ": \($0)" } ?? ""
+            throw rejected("value \"\(valueText)\" is not a \(metric.type.rawValue) value for \(metricName)\(problem)")
         }
         guard value.canonicalText(currency: contract.currency) == valueText else {
             throw rejected("value \"\(valueText)\" is not written canonically; write \"\(value.canonicalText(currency: contract.currency))\"")
@@ -109,7 +110,7 @@ package enum ProposeKind: EntryKind {
         let contract = try GenesisKind.checkedContract(text, context: "the proposed contract")
         try RenderingBinding.check(reader, contract: contract, what: "the proposed contract")
         let inForce = state.latestAdoptedVersion
-        guard hash != inForce.hash else { throw rejected("the proposed contract is identical to the version in force") }
+        try requireChange(text, hash: hash, from: inForce)
         guard contract.currency == inForce.contract.currency else {
             throw rejected("an amendment cannot change the currency (\(inForce.contract.currency.code) \(inForce.contract.currency.minorDigits))")
         }
@@ -136,6 +137,15 @@ package enum ProposeKind: EntryKind {
             version.votes = [(proposer.name, true, entry.seq)]
             state.addContract(version)
             ProposalRules.adoptIfComplete(versionNumber: version.number, at: entry.seq, in: &state)
+        }
+    }
+
+    /// An amendment changes the contract (SPEC §3.4): a text that is the latest adopted version's
+    /// token for token (only whitespace, line breaks or comments differ) is "no change".
+    package static func requireChange(_ text: String, hash: String, from inForce: ContractVersion) throws(LedgerError) {
+        guard hash != inForce.hash else { throw rejected("the proposed contract is identical to the version in force") }
+        guard !sameTokens(text, inForce.text) else {
+            throw rejected("no change: the proposed contract differs from version \(inForce.number) only in whitespace, line breaks or comments")
         }
     }
 

@@ -232,7 +232,7 @@ func settlementDifference(claimed: JSONValue, expected: JSONValue) -> String {
         let claimedText = claimedFields[key]?.canonicalString ?? "nothing"
         return "\"\(key)\" is \(claimedText.prefix(120)), recomputed \(expectedFields[key]!.canonicalString.prefix(120))"
     }
-    for key in claimedFields.keys where expectedFields[key] == nil {
+    for key in claimedFields.keys.sorted() where expectedFields[key] == nil {
         return "it has an unexpected field \"\(key)\""
     }
     return "it differs from the recomputed settlement"

@@ -114,17 +114,36 @@ public final class LedgerWriter {
     public func append(_ make: (LedgerState) throws -> [Entry]) throws -> [DecodedEntry] {
         try locked { () throws -> [DecodedEntry] in
             try refresh()
-            return try appendLocked(try make(verified.state))
+            let entries = try make(verified.state)
+            return try appendLocked(Self.encoded(entries))
         }
     }
 
     /// Appends `entries`, which must extend the file's current head, with one fsync.
     @discardableResult
     public func append(_ entries: [Entry]) throws(LedgerError) -> [DecodedEntry] {
+        try appendDecoded(Self.encoded(entries))
+    }
+
+    /// Encoding, reading back (the verifier's decode and limits) and hashing are independent per
+    /// entry: done on every core.
+    private static func encoded(_ entries: [Entry]) -> [Result<DecodedEntry, LedgerError>] {
+        Replay.parallelMap(entries) { entry in Result { () throws(LedgerError) in try DecodedEntry(entry: entry) } }
+    }
+
+    /// Appends entry lines received from elsewhere (a server), which must extend the file's
+    /// current head: each is decoded and limit-checked as a reader would, applied with its
+    /// signatures verified in full, and written byte for byte with one fsync.
+    @discardableResult
+    public func append(lines: [[UInt8]]) throws(LedgerError) -> [DecodedEntry] {
+        try appendDecoded(Replay.parallelMap(lines) { line in Result { () throws(LedgerError) in try DecodedEntry(line: line) } })
+    }
+
+    private func appendDecoded(_ decoded: [Result<DecodedEntry, LedgerError>]) throws(LedgerError) -> [DecodedEntry] {
         do {
             return try locked { () throws -> [DecodedEntry] in
                 try refresh()
-                return try appendLocked(entries)
+                return try appendLocked(decoded)
             }
         } catch let error as LedgerError {
             throw error
@@ -141,15 +160,13 @@ public final class LedgerWriter {
     }
 
     /// Applies `entries` in order to the state (all or nothing), then writes them with one fsync.
-    private func appendLocked(_ entries: [Entry]) throws(LedgerError) -> [DecodedEntry] {
+    /// Applies decoded entries (or the first decoding error, at its place) in order, all or nothing.
+    private func appendLocked(_ encoded: [Result<DecodedEntry, LedgerError>]) throws(LedgerError) -> [DecodedEntry] {
         var state = verified.state
         var written: [DecodedEntry] = []
         var bytes: [UInt8] = []
         var lastLineOffset = verified.lastLineOffset
         var jobs: [SignatureJob] = []
-        // Encoding, reading back (the verifier's decode and limits) and hashing are independent
-        // per entry: done on every core.
-        let encoded = Replay.parallelMap(entries) { entry in Result { () throws(LedgerError) in try DecodedEntry(entry: entry) } }
         for result in encoded {
             let decoded: DecodedEntry
             do throws(LedgerError) {
