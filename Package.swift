@@ -23,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.14.0"),
+        // Only the server's PostgreSQL store (LedgerStoragePostgres) needs it.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // The system libcrypto (OpenSSL 3), reached only through LedgerCrypto.
@@ -68,7 +70,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .executableTarget(name: "emc-server", dependencies: ["LedgerServer", "LedgerFormat", "LedgerCrypto",
+        // The server's PostgreSQL store (issue 15): the `LedgerHost` interface on postgres-nio. Only the
+        // server depends on it, never `emc`.
+        .target(
+            name: "LedgerStoragePostgres",
+            dependencies: [
+                "LedgerServer", "LedgerFormat", "LedgerCrypto",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(name: "emc-server", dependencies: ["LedgerServer", "LedgerStoragePostgres", "LedgerHTTP", "LedgerFormat", "LedgerCrypto",
                                                              .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // Server figures of issue 14 (README, Performance): runs the emc-server built beside it.
         .executableTarget(name: "emc-server-bench",
@@ -96,7 +108,8 @@ let package = Package(
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "LedgerFormat", "LedgerStorage", "LedgerReports", "LedgerDemo", "LedgerCrypto", "ContractLanguage", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["emc", "emc-bench", "Ledger", "LedgerFormat", "LedgerStorage", "LedgerReports", "LedgerDemo", "LedgerCrypto", "ContractLanguage", "LedgerTransparency", "TestSupport"]),
         .testTarget(name: "ServerTests",
-                    dependencies: ["emc-server", "emc", "LedgerClient", "LedgerHTTP", "LedgerTransparency", "Ledger", "LedgerFormat", "LedgerStorage", "LedgerCrypto", "TestSupport"]),
+                    dependencies: ["emc-server", "emc", "LedgerClient", "LedgerHTTP", "LedgerTransparency", "Ledger", "LedgerFormat", "LedgerStorage", "LedgerCrypto", "TestSupport",
+                                   "LedgerServer", "LedgerStoragePostgres"]),
         .testTarget(name: "ReliabilityTests",
                     dependencies: ["emc-crash-helper", "FuzzTargets", "Ledger", "LedgerFormat", "LedgerStorage", "LedgerReports", "LedgerDemo", "LedgerCrypto", "ContractLanguage", "TestSupport"],
                     exclude: ["Regressions"]),

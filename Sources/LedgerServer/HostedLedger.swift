@@ -78,15 +78,19 @@ final class HostedLedger: @unchecked Sendable {
         }
     }
 
-    /// Runs `body` on the ledger's queue.
-    func run<T: Sendable>(_ body: @escaping @Sendable (HostedLedger) throws(APIError) -> T) async throws(APIError) -> T {
+    /// Runs `body` on the ledger's queue, after catching up with a shared store unless the caller
+    /// does that itself when it needs to (an append: its compare-and-swap finds out anyway).
+    func run<T: Sendable>(catchingUp: Bool = true, _ body: @escaping @Sendable (HostedLedger) throws(APIError) -> T) async throws(APIError) -> T {
         let result: Result<T, APIError> = await withCheckedContinuation { continuation in
             queue.async {
                 if let failure = self.failure {
                     continuation.resume(returning: .failure(APIError(500, "ledger unavailable: \(failure)")))
                     return
                 }
-                continuation.resume(returning: Result { () throws(APIError) -> T in try body(self) })
+                continuation.resume(returning: Result { () throws(APIError) -> T in
+                    if catchingUp { try self.catchUp() }
+                    return try body(self)
+                })
             }
         }
         return try result.get()
@@ -114,7 +118,9 @@ final class HostedLedger: @unchecked Sendable {
         var count = 0
         guard from < size else { return [] }
         try io { () throws(LedgerError) in
-            try store.readLines(fromSeq: from + 1) { _, line in
+            try store.readLines(fromSeq: from + 1) { seq, line in
+                // A shared store may hold lines appended since the last catch-up: not verified here yet.
+                guard seq <= size else { return false }
                 if count > 0 && body.count + line.count + 1 > APILimits.maximumReadBytes { return false }
                 body += line
                 body.append(0x0a)
@@ -171,6 +177,9 @@ final class HostedLedger: @unchecked Sendable {
         let decoded = Replay.parallelMap(lines) { line -> Result<DecodedEntry, LedgerError> in
             Result { () throws(LedgerError) in try DecodedEntry(line: line) }
         }
+        if store.isShared, case .success(let first) = decoded[0], first.entry.seq != size + 1 || first.entry.previousHash != head {
+            try catchUp()  // another process may have appended: decide on the stored head
+        }
         if case .success(let first) = decoded[0], first.entry.seq != size + 1 || first.entry.previousHash != head {
             if isPresent(decoded) { return appendedAnswer }
             throw APIBody.staleHead(size: size, head: head)
@@ -195,13 +204,30 @@ final class HostedLedger: @unchecked Sendable {
         do {
             appended = try store.append(lines: lines, expectedSize: expected)
         } catch {
+            // A shared store is the truth: the outcome is read back at the client's retry.
+            if store.isShared { throw Self.unavailable(error) }
             failure = "a write failed (\(error.reason)); restart the server"
             throw APIError(500, "the entries could not be stored; nothing was acknowledged")
         }
         guard appended else {
-            failure = "the store changed under the server; restart it"
-            throw APIError(500, "the store changed under the server; nothing was acknowledged")
+            guard store.isShared else {
+                failure = "the store changed under the server; restart it"
+                throw APIError(500, "the store changed under the server; nothing was acknowledged")
+            }
+            // Another process appended first (or an earlier try of this one committed): catch up,
+            // then answer as if the head had been seen (SPEC §5.5, step 2).
+            try catchUp()
+            if isPresent(decoded) { return appendedAnswer }
+            throw APIBody.staleHead(size: size, head: head)
         }
+        try advance(to: next, lines: lines)
+        // The checkpoint file is written at open and at a clean stop, not here: it is re-derivable
+        // (Ed25519 is deterministic), and a rename per batch would add journal work to every fsync.
+        return appendedAnswer
+    }
+
+    /// Takes `next` (the state after `lines`, which are stored) as the cache and signs its checkpoint.
+    private func advance(to next: LedgerState, lines: [[UInt8]]) throws(APIError) {
         state = next
         for line in lines { tree.append(line: line) }
         assert(Int64(tree.size) == state.headSeq, "one leaf per entry")
@@ -211,11 +237,48 @@ final class HostedLedger: @unchecked Sendable {
             failure = error.reason
             throw APIError(500, "the entries are stored but the checkpoint could not be signed")
         }
-        // The checkpoint file is written at open and at a clean stop, not here: it is re-derivable
-        // (Ed25519 is deterministic), and a rename per batch would add journal work to every fsync.
-        return appendedAnswer
     }
 
+    /// A shared store (another server process may append): reads what was appended since this
+    /// cache was made and applies it, the same decode and `apply` as every submission. A stored
+    /// entry that does not apply stops the ledger: the store was written by something else.
+    func catchUp() throws(APIError) {
+        guard store.isShared else { return }
+        let stored: Int64
+        do { stored = try store.storedSize() } catch { throw Self.unavailable(error) }
+        guard stored != size else { return }
+        guard stored > size else {
+            failure = "the store holds \(stored) entries, fewer than the \(size) this server verified"
+            throw APIError(500, "ledger unavailable: \(failure!)")
+        }
+        var lines: [[UInt8]] = []
+        do {
+            try store.readLines(fromSeq: size + 1) { seq, line in
+                lines.append(line)
+                return seq < stored
+            }
+        } catch {
+            throw Self.unavailable(error)
+        }
+        var next = state
+        do {
+            try Replay.verifyBatch(lines, firstLine: Int(size + 1), state: &next)
+        } catch {
+            failure = "a stored entry does not apply: \(error.description)"
+            throw APIError(500, "ledger unavailable: \(failure!)")
+        }
+        try advance(to: next, lines: lines)
+        do {
+            for record in try store.loadCosignatures() { cosignatures[record.member] = record }
+        } catch {
+            throw Self.unavailable(error)
+        }
+    }
+
+    /// 503: the store cannot be reached now; nothing was acknowledged, and a retry reads it again.
+    static func unavailable(_ error: LedgerError) -> APIError {
+        APIError(503, "the store is unavailable, retry: \(error.reason)")
+    }
     /// True when every line decoded and is stored at its seq with the same bytes (leaf hashes).
     private func isPresent(_ decoded: [Result<DecodedEntry, LedgerError>]) -> Bool {
         for result in decoded {
@@ -255,6 +318,14 @@ final class HostedLedger: @unchecked Sendable {
         guard let verified = try? note.verifiedSigners([cosigner]), verified.contains(cosigner) else {
             throw APIError(422, "the member's cosignature does not verify")
         }
+        if store.isShared {
+            // Another process may have stored this member's cosignature: the check is against the store.
+            do {
+                for record in try store.loadCosignatures() { cosignatures[record.member] = record }
+            } catch {
+                throw Self.unavailable(error)
+            }
+        }
         let last = cosignatures[member.name]?.size ?? 0
         guard Int64(update.oldSize) == last else {
             return APIResponse(status: 409, contentType: APIBody.sizeType, body: Array("\(last)\n".utf8))
@@ -265,14 +336,19 @@ final class HostedLedger: @unchecked Sendable {
         } catch {
             throw APIError(422, "the consistency proof does not verify")
         }
-        var records = cosignatures
-        records[member.name] = CosignatureRecord(member: member.name, size: Int64(proposed.size), keyID: line.keyID, signature: line.signature)
+        let record = CosignatureRecord(member: member.name, size: Int64(proposed.size), keyID: line.keyID, signature: line.signature)
+        let stored: Int64?
         do {
-            try store.saveCosignatures(records.values.sorted { $0.member < $1.member })
+            stored = try store.storeCosignature(record, ifStoredSizeIs: last)
         } catch {
+            if store.isShared { throw Self.unavailable(error) }
             throw APIError(500, "the cosignature could not be stored")
         }
-        cosignatures = records
+        if let stored {
+            // Another server process stored one for this member first: its size is the answer.
+            return APIResponse(status: 409, contentType: APIBody.sizeType, body: Array("\(stored)\n".utf8))
+        }
+        cosignatures[member.name] = record
         return APIResponse(status: 200, body: APIBody.cosigned(member: member.name, size: Int64(proposed.size)))
     }
 

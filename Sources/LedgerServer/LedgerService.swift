@@ -40,8 +40,9 @@ public struct APIResponse: Sendable {
         self.body = body
     }
 
+    /// A 503 carries `Retry-After: 1` (SPEC §5.9): busy, or the store unreachable for a moment.
     init(_ error: APIError) {
-        self.init(status: error.status, body: error.body)
+        self.init(status: error.status, headers: error.status == 503 ? [(name: "Retry-After", value: "1")] : [], body: error.body)
     }
 }
 
@@ -101,8 +102,16 @@ public final class LedgerService: Sendable {
         }
         let service = self
         let body = request.body
-        return try await ledger.run { ledger throws(APIError) -> APIResponse in
-            guard let member = ledger.member(keyID: signed.keyID) else { throw .forbidden }
+        // An append catches up only when it must (a stale head, or a key it does not know yet):
+        // one database round trip less per submission on a shared store.
+        let appending = if case .appendEntries = route { true } else { false }
+        return try await ledger.run(catchingUp: !appending) { ledger throws(APIError) -> APIResponse in
+            var found = ledger.member(keyID: signed.keyID)
+            if found == nil && appending {
+                try ledger.catchUp()  // a key rotated or a member added through another server
+                found = ledger.member(keyID: signed.keyID)
+            }
+            guard let member = found else { throw .forbidden }
             guard signed.isSigned(by: member.key) else { throw .unauthorized("the signature does not verify") }
             try service.admitNonce(signed)
             return try service.perform(route, on: ledger, member: member, body: body)
@@ -171,6 +180,7 @@ public final class LedgerService: Sendable {
     /// Saves every open ledger's caches and closes the stores (at a clean stop).
     public func shutdown() async {
         await registry.closeAll()
+        host.shutdown()
     }
 }
 
@@ -219,10 +229,7 @@ actor LedgerRegistry {
         ledgers = [:]
     }
 
-    /// Runs blocking file work off the cooperative pool.
     static func blocking<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: body()) }
-        }
+        await StoreThread.run(body)
     }
 }

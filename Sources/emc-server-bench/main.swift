@@ -9,21 +9,24 @@ import LedgerHTTP
 import LedgerStorage
 import LedgerTransparency
 
-// emc-server-bench: the server figures of issue 14, in one run (ratios on the same machine and
-// load). Starts the `emc-server` beside this binary on 127.0.0.1:0 over a temporary folder,
-// measures, prints JSON, stops it. Flags: --quick (fewer samples), --server PATH.
+// emc-server-bench: the server figures of issues 14 and 15, in one run (ratios on the same machine
+// and load). Starts the `emc-server` beside this binary on 127.0.0.1:0 over a temporary folder (and,
+// with --postgres, over a PostgreSQL database), measures, prints JSON, stops them. Flags: --quick
+// (fewer samples), --server PATH, --postgres URL (an empty database: the portfolio figures of
+// issue 15 for the PostgreSQL store beside the file store's).
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 let quick = arguments.contains("--quick")
 let serverPath = arguments.firstIndex(of: "--server").map { arguments[$0 + 1] }
     ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("emc-server").path
+let postgresURL = arguments.firstIndex(of: "--postgres").map { arguments[$0 + 1] }
 
 @Sendable func log(_ message: String) { FileHandle.standardError.write(Data("emc-server-bench: \(message)\n".utf8)) }
-/// The server's process id once started, so that a failure stops it too.
-nonisolated(unsafe) var serverProcessID: Int32 = 0
+/// The servers' process ids once started, so that a failure stops them too.
+nonisolated(unsafe) var serverProcessIDs: [Int32] = []
 @Sendable func fail(_ message: String) -> Never {
     log(message)
-    if serverProcessID > 0 { kill(serverProcessID, SIGTERM) }
+    for id in serverProcessIDs { kill(id, SIGTERM) }
     exit(2)
 }
 
@@ -48,24 +51,36 @@ let period = Period("2020-05")!
     try! PrivateKey(seed: SHA256.hash(Array("emc-server-bench/\(ledger)/\(name)".utf8)))
 }
 
-/// A ledger's genesis and accepts, and then `count` cost reports by yu, built and verified offline.
-func chain(ledger: Int, reports count: Int) throws -> (setup: [[UInt8]], reports: [[UInt8]]) {
-    let roster = ["yu", "farm"].map { EntryBuilder.RosterMember(name: $0, role: $0 == "yu" ? "micro-enterprise" : "external-partner", key: key($0, ledger).publicKey) }
-    var nonce = [UInt8](repeating: 0, count: 16)
-    nonce[0] = UInt8(ledger & 0xff); nonce[1] = UInt8(ledger >> 8)
+/// A ledger built and verified offline: yu and farm, founded by yu (nonce from `ledger` and `tag`),
+/// both accepts; then whatever `add` appends.
+struct OfflineLedger {
     var state = LedgerState()
     var lines: [[UInt8]] = []
-    func add(_ entry: Entry) throws {
+
+    init(ledger: Int, tag: UInt8 = 0, time: Timestamp, acceptTime: Timestamp) throws {
+        let roster = ["yu", "farm"].map { EntryBuilder.RosterMember(name: $0, role: $0 == "yu" ? "micro-enterprise" : "external-partner", key: key($0, ledger).publicKey) }
+        var nonce = [UInt8](repeating: 0, count: 16)
+        nonce[0] = UInt8(ledger & 0xff); nonce[1] = UInt8(ledger >> 8); nonce[2] = tag
+        try add(EntryBuilder.genesis(contract: contract, members: roster, founder: key("yu", ledger), time: time, nonce: nonce))
+        for name in ["yu", "farm"] {
+            try add(EntryBuilder.accept(after: state, contractHash: Entry.contractHash(contract), time: acceptTime, key: key(name, ledger)))
+        }
+    }
+
+    mutating func add(_ entry: Entry) throws {
         let decoded = try DecodedEntry(entry: entry)
         try state.apply(decoded)
         lines.append(decoded.lineBytes)
     }
-    try add(EntryBuilder.genesis(contract: contract, members: roster, founder: key("yu", ledger), time: time, nonce: nonce))
-    for name in ["yu", "farm"] { try add(EntryBuilder.accept(after: state, contractHash: Entry.contractHash(contract), time: time, key: key(name, ledger))) }
+}
+
+/// A ledger's genesis and accepts, and then `count` cost reports by yu, built and verified offline.
+func chain(ledger: Int, reports count: Int) throws -> (setup: [[UInt8]], reports: [[UInt8]]) {
+    var built = try OfflineLedger(ledger: ledger, time: time, acceptTime: time)
     for value in 0..<count {
-        try add(EntryBuilder.report(after: state, period: period, metric: "cost", value: "\(value + 1).00", time: time, key: key("yu", ledger)))
+        try built.add(EntryBuilder.report(after: built.state, period: period, metric: "cost", value: "\(value + 1).00", time: time, key: key("yu", ledger)))
     }
-    return (Array(lines.prefix(3)), Array(lines.dropFirst(3)))
+    return (Array(built.lines.prefix(3)), Array(built.lines.dropFirst(3)))
 }
 
 func percentile(_ values: [Double], _ p: Double) -> Double {
@@ -96,25 +111,37 @@ _ = try! writer.append(chains[0].setup.dropFirst().map { try! DecodedEntry(line:
 // 2. The server.
 let serverKey = try! PrivateKey(seed: Array(repeating: 9, count: 32))
 _ = try! KeyFiles.write(serverKey, name: "server", directory: folder.path)
-let output = folder.appendingPathComponent("server.out")
-_ = FileManager.default.createFile(atPath: output.path, contents: nil)
-let process = Process()
-process.executableURL = URL(fileURLWithPath: serverPath)
-process.arguments = ["serve", "--data", folder.appendingPathComponent("data").path, "--key", folder.appendingPathComponent("server.key").path,
-                     "--listen", "127.0.0.1:0"]
-process.standardOutput = try! FileHandle(forWritingTo: output)
-process.standardError = FileHandle.nullDevice
-do { try process.run(); serverProcessID = process.processIdentifier } catch { fail("cannot start \(serverPath) (build it: swift build -c release --product emc-server): \(error)") }
-defer { if process.isRunning { process.terminate(); process.waitUntilExit() } }
-var port = 0
-for _ in 0..<3000 where port == 0 {
-    usleep(10_000)
-    let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
-    if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("listening on 127.0.0.1:") }) {
-        port = Int(line.dropFirst("listening on 127.0.0.1:".count)) ?? 0
+
+/// Starts `emc-server serve` over `store` (`--data DIR` or `--store URL`); returns it and its port.
+func startServer(_ store: [String]) -> (process: Process, port: Int) {
+    let output = folder.appendingPathComponent("server-\(UUID().uuidString.prefix(8)).out")
+    _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: serverPath)
+    process.arguments = ["serve"] + store + ["--key", folder.appendingPathComponent("server.key").path, "--listen", "127.0.0.1:0"]
+    process.standardOutput = try! FileHandle(forWritingTo: output)
+    process.standardError = FileHandle.nullDevice
+    do { try process.run(); serverProcessIDs.append(process.processIdentifier) } catch {
+        fail("cannot start \(serverPath) (build it: swift build -c release --product emc-server): \(error)")
     }
+    var port = 0
+    for _ in 0..<3000 where port == 0 && process.isRunning {
+        usleep(10_000)
+        let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+        if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("listening on 127.0.0.1:") }) {
+            port = Int(line.dropFirst("listening on 127.0.0.1:".count)) ?? 0
+        }
+    }
+    guard port > 0 else { fail("the server over \(store.joined(separator: " ")) did not start") }
+    return (process, port)
 }
-guard port > 0 else { fail("the server did not start") }
+
+func stopServer(_ process: Process) {
+    if process.isRunning { process.terminate(); process.waitUntilExit() }
+}
+
+let (process, port) = startServer(["--data", folder.appendingPathComponent("data").path])
+defer { stopServer(process) }
 
 @Sendable func submit(_ client: HTTPClient, ledger: Int, target: String, lines: [[UInt8]], expect status: Int) {
     let request = try! HTTPRequestMessage.signed(method: "POST", target: target, body: EntryBatch.encode(lines), key: key("yu", ledger))
@@ -210,6 +237,99 @@ let pullMs = milliseconds(since: pullStart)
 let verifyStart = DispatchTime.now()
 guard (try? Verifier.verify(path: pullPath))?.entryCount == Int64(pullCount + 3) else { fail("verify of the pulled copy") }
 let verifyMs = milliseconds(since: verifyStart)
+// 6. The portfolio of issue 15: 400 ledgers × 12 monthly periods, each period two reports (yu's and
+// farm's) and yu's settlement, loaded by 16 clients (client c owns ledgers c, c + 16, …, and sends
+// their periods in order, one entry per request); then the read path: every ledger's entries and
+// inclusion proofs. On the file store and, with --postgres, on PostgreSQL, in the same run.
+let portfolioLedgers = quick ? 80 : 400
+let portfolioClients = 16
+
+/// A ledger's genesis and accepts, and its 12 periods (reports by both reporters, then the settlement).
+func portfolioChain(ledger: Int) throws -> (setup: [[UInt8]], periods: [[UInt8]]) {
+    let index = 1000 + ledger
+    var built = try OfflineLedger(ledger: index, tag: 15, time: Timestamp("2021-01-01T09:00:00Z")!, acceptTime: Timestamp("2021-01-01T10:00:00Z")!)
+    for month in 1...12 {
+        let period = Period(String(format: "2021-%02d", month))!
+        let after = Timestamp(month == 12 ? "2022-01-02T09:00:00Z" : String(format: "2021-%02d-02T09:00:00Z", month + 1))!
+        for (offset, name) in ["yu", "farm"].enumerated() {
+            try built.add(EntryBuilder.report(after: built.state, period: period, metric: "cost", value: "\(100 * month + offset + ledger % 7).00",
+                                              time: after, key: key(name, index)))
+        }
+        try built.add(EntryBuilder.settle(after: built.state, period: period, time: after, key: key("yu", index)))
+    }
+    return (Array(built.lines.prefix(3)), Array(built.lines.dropFirst(3)))
+}
+
+log("building the portfolio: \(portfolioLedgers) ledgers × 12 periods, offline")
+let portfolio = (0..<portfolioLedgers).map { try! portfolioChain(ledger: $0) }
+let portfolioIDs = portfolio.map { try! DecodedEntry(line: $0.setup[0]).entry.ledgerID }
+
+/// The portfolio's figures on one server: load entries/s, then read entries/s and proofs/s.
+func portfolioFigures(port: Int, store: String) -> JSONValue {
+    log("portfolio on the \(store) store: creating \(portfolioLedgers) ledgers")
+    let setup = HTTPClient(port: port)
+    for (index, chain) in portfolio.enumerated() {
+        submit(setup, ledger: 1000 + index, target: "/v1/ledgers", lines: [chain.setup[0]], expect: 201)
+        submit(setup, ledger: 1000 + index, target: "/v1/ledgers/\(portfolioIDs[index])/entries", lines: Array(chain.setup.dropFirst()), expect: 200)
+    }
+    log("portfolio on the \(store) store: \(portfolioClients) clients load 12 periods")
+    let entryCount = portfolio.reduce(0) { $0 + $1.periods.count }
+    let loadStart = DispatchTime.now()
+    DispatchQueue.concurrentPerform(iterations: portfolioClients) { client in
+        let http = HTTPClient(port: port)
+        let owned = Array(stride(from: client, to: portfolioLedgers, by: portfolioClients))
+        for step in 0..<36 {
+            for ledger in owned {
+                submit(http, ledger: 1000 + ledger, target: "/v1/ledgers/\(portfolioIDs[ledger])/entries", lines: [portfolio[ledger].periods[step]], expect: 200)
+            }
+        }
+    }
+    let loadSeconds = milliseconds(since: loadStart) / 1000
+    log("portfolio on the \(store) store: reading entries and proofs")
+    @Sendable func get(_ http: HTTPClient, ledger: Int, _ target: String) -> HTTPResponseMessage {
+        let request = try! HTTPRequestMessage.signed(method: "GET", target: target, key: key("farm", 1000 + ledger))
+        guard let response = try? http.send(request), response.status == 200 else { fail("read \(target) failed") }
+        return response
+    }
+    let readStart = DispatchTime.now()
+    DispatchQueue.concurrentPerform(iterations: portfolioClients) { client in
+        let http = HTTPClient(port: port)
+        for ledger in stride(from: client, to: portfolioLedgers, by: portfolioClients) {
+            let body = get(http, ledger: ledger, "/v1/ledgers/\(portfolioIDs[ledger])/entries?from=0").body
+            guard body.count(where: { $0 == 0x0a }) == 39 else { fail("ledger \(ledger): not 39 entries") }
+        }
+    }
+    let readSeconds = milliseconds(since: readStart) / 1000
+    let proofsPerLedger = 10
+    let proofStart = DispatchTime.now()
+    DispatchQueue.concurrentPerform(iterations: portfolioClients) { client in
+        let http = HTTPClient(port: port)
+        for ledger in stride(from: client, to: portfolioLedgers, by: portfolioClients) {
+            for proof in 0..<proofsPerLedger {
+                _ = get(http, ledger: ledger, "/v1/ledgers/\(portfolioIDs[ledger])/proof/inclusion?index=\(proof * 3)&size=39")
+            }
+        }
+    }
+    let proofSeconds = milliseconds(since: proofStart) / 1000
+    return .object([
+        "load_entries": .integer(Int64(entryCount)),
+        "load_entries_per_second": rounded(Double(entryCount) / loadSeconds, 0),
+        "read_entries_per_second": rounded(Double(portfolioLedgers * 39) / readSeconds, 0),
+        "inclusion_proofs_per_second": rounded(Double(portfolioLedgers * proofsPerLedger) / proofSeconds, 0),
+    ])
+}
+
+var portfolioReport: [String: JSONValue] = [:]
+do {
+    let server = startServer(["--data", folder.appendingPathComponent("portfolio-data").path])
+    portfolioReport["file"] = portfolioFigures(port: server.port, store: "file")
+    stopServer(server.process)
+}
+if let postgresURL {
+    let server = startServer(["--store", postgresURL])
+    portfolioReport["postgres"] = portfolioFigures(port: server.port, store: "postgres")
+    stopServer(server.process)
+}
 
 func rounded(_ value: Double, _ decimals: Int = 3) -> JSONValue {
     // Canonical JSON has integers only: figures are given in thousandths as strings.
@@ -232,5 +352,8 @@ let report: JSONValue = .object([
     "pull_entries_per_second": rounded(Double(pullCount) / (pullMs / 1000), 0),
     "verify_same_file_ms": rounded(verifyMs, 1),
     "pull_over_verify_ratio": rounded(pullMs / verifyMs, 2),
+    "portfolio_ledgers": .integer(Int64(portfolioLedgers)),
+    "portfolio_clients": .integer(Int64(portfolioClients)),
+    "portfolio": .object(portfolioReport),
 ])
 print(report.canonicalString)

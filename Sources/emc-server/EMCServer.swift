@@ -1,7 +1,9 @@
 import ArgumentParser
 import LedgerCrypto
 import LedgerFormat
+import LedgerHTTP
 import LedgerServer
+import LedgerStoragePostgres
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -11,9 +13,98 @@ struct EMCServer: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "emc-server",
         abstract: "The EMC Ledger sequencing server (SPEC Part 5, the HTTP API v1).",
-        subcommands: [Serve.self]
+        subcommands: [Serve.self, Export.self, Import.self]
     )
 }
+
+/// `--data DIR` (the file store) or `--store postgres://…` (the PostgreSQL store), exactly one.
+struct StoreOptions: ParsableArguments {
+    @Option(help: "The file store: a data directory (one folder per ledger id; created if missing; one server at a time).")
+    var data: String?
+
+    @Option(help: ArgumentHelp("The PostgreSQL store, shared by any number of servers: postgres://USER[:PASSWORD]@HOST:PORT/DB[?sslmode=disable|prefer|require&pool=N].",
+                               valueName: "url"))
+    var store: String?
+
+    func validate() throws {
+        guard (data == nil) != (store == nil) else { throw ValidationError("give exactly one of --data DIR and --store postgres://USER@HOST:PORT/DB") }
+        if let store { _ = try PostgresURL(parsing: store) }
+    }
+
+    /// Opens the store, runs `body` with it on a thread of its own, prints the line it returns.
+    func withHost(_ body: @escaping @Sendable (any LedgerHost) throws(LedgerError) -> String) async throws {
+        try await reportingErrors {
+            let host = try await open()
+            defer { host.shutdown() }
+            writeLine(try await StoreThread.run { () throws(LedgerError) in try body(host) }, to: 1)
+        }
+    }
+
+    /// Opens (and for PostgreSQL migrates) the store.
+    func open() async throws(LedgerError) -> any LedgerHost {
+        if let store { return try await PostgresLedgerHost.connect(try PostgresURL(parsing: store)) }
+        return try FileLedgerHost(directory: data!)
+    }
+}
+
+/// Runs `body` and turns the project's errors into one line and exit 2 (exit 1 for a ledger that
+/// does not verify, as `emc verify`).
+func reportingErrors(_ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch let error as LedgerError {
+        printError(error.description)
+        throw ExitCode([.malformed, .rejected, .tornTail].contains(error.code) ? 1 : 2)
+    } catch let error as CryptoError {
+        printError(error.message)
+        throw ExitCode(2)
+    }
+}
+
+struct Export: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write one hosted ledger as its canonical file (byte-identical to what `emc pull` gives).",
+        discussion: "The file must not exist; it is written durably and then verified from genesis. Works while servers run on a PostgreSQL store; a file store's data directory must not be in use."
+    )
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    @Argument(help: "The ledger id (64 hex digits).")
+    var ledgerID: String
+
+    @Argument(help: "The file to write.")
+    var file: String
+
+    func run() async throws {
+        guard APIRoute.isLedgerID(ledgerID) else { throw ValidationError("not a ledger id: \(ledgerID)") }
+        let (ledgerID, file) = (ledgerID, file)
+        try await storeOptions.withHost { host throws(LedgerError) in
+            let count = try LedgerTransfer.export(host: host, ledgerID: ledgerID, to: file)
+            return "exported \(count) entries of \(ledgerID) to \(file)"
+        }
+    }
+}
+
+struct Import: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Store a ledger file as a new hosted ledger.",
+        discussion: "The file is verified from genesis (decode, limits, apply) first; a ledger with its id must not be hosted yet. A server serves it from its next request for it."
+    )
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    @Argument(help: "The ledger file (.jsonl).")
+    var file: String
+
+    func run() async throws {
+        let file = file
+        try await storeOptions.withHost { host throws(LedgerError) in
+            let (ledgerID, size) = try LedgerTransfer.importFile(file, into: host)
+            return "imported \(size) entries as ledger \(ledgerID)"
+        }
+    }
+}
+
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -22,12 +113,11 @@ struct Serve: AsyncParsableCommand {
         Members create ledgers with POST /v1/ledgers and submit entries they signed themselves; the \
         server verifies every entry, appends it durably, and signs a checkpoint with SERVER.key \
         (make one with `emc keygen`). Prints `listening on HOST:PORT` once bound; stops cleanly \
-        on SIGTERM or SIGINT.
+        on SIGTERM or SIGINT. With --store, several servers (same key) may share one database.
         """
     )
 
-    @Option(help: "The data directory (one folder per ledger id; created if missing).")
-    var data: String
+    @OptionGroup var storeOptions: StoreOptions
 
     @Option(help: "Address and port to listen on; port 0 picks a free port.")
     var listen = "127.0.0.1:8080"
@@ -47,24 +137,18 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--listen must be HOST:PORT, got \(listen)")
         }
         let host = String(listen[..<colon])
-        do {
+        try await reportingErrors {
             let serverKey = try KeyFiles.loadPrivateKey(path: key)
             let policy = try CreatePolicy.parse(allowCreate) { path in
                 guard let text = readText(path) else { throw LedgerError(.io, "cannot read", file: path) }
                 return text
             }
-            let service = try LedgerService(host: try FileLedgerHost(directory: data), serverKey: serverKey, name: name,
+            let service = try LedgerService(host: try await storeOptions.open(), serverKey: serverKey, name: name,
                                             createPolicy: policy)
             printError("checkpoint verifier key: \(service.verifierKey)")
             try await LedgerHTTPServer.run(service: service, host: host, port: port) { bound in
                 writeLine("listening on \(host):\(bound)", to: 1)
             }
-        } catch let error as LedgerError {
-            printError(error.description)
-            throw ExitCode(2)
-        } catch let error as CryptoError {
-            printError(error.message)
-            throw ExitCode(2)
         }
     }
 }

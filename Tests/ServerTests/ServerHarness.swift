@@ -41,7 +41,16 @@ final class RunningServer {
     static let name = "emc-server"
 
     /// Starts the server over `data` (created if needed) and waits (at most 60 s) until it listens.
-    init(data: URL, serverKey: PrivateKey, folder: URL, extraArguments: [String] = []) throws {
+    convenience init(data: URL, serverKey: PrivateKey, folder: URL, extraArguments: [String] = []) throws {
+        try self.init(storeArguments: ["--data", data.path], serverKey: serverKey, folder: folder, extraArguments: extraArguments)
+    }
+
+    /// Starts the server over the PostgreSQL database at `store` (a postgres:// URL).
+    convenience init(store: String, serverKey: PrivateKey, folder: URL, extraArguments: [String] = []) throws {
+        try self.init(storeArguments: ["--store", store], serverKey: serverKey, folder: folder, extraArguments: extraArguments)
+    }
+
+    init(storeArguments: [String], serverKey: PrivateKey, folder: URL, extraArguments: [String]) throws {
         self.folder = folder
         self.serverKey = serverKey
         let keyPath = folder.appendingPathComponent("server.key").path
@@ -51,7 +60,7 @@ final class RunningServer {
         _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
         _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         process.executableURL = serverBinary
-        process.arguments = ["serve", "--data", data.path, "--key", keyPath, "--listen", "127.0.0.1:0"] + extraArguments
+        process.arguments = ["serve"] + storeArguments + ["--key", keyPath, "--listen", "127.0.0.1:0"] + extraArguments
         process.standardOutput = try FileHandle(forWritingTo: outURL)
         process.standardError = try FileHandle(forWritingTo: errURL)
         try process.run()
@@ -138,8 +147,14 @@ final class MemberSession {
 
     /// Fetches and verifies every entry after the local copy.
     func pull() throws {
+        var busy = 0
         while true {
             let response = try send("GET", APIRoute.readEntries(ledger: ledgerID, from: state.headSeq, limit: APILimits.maximumReadEntries).target)
+            if response.status == 503 && busy < 300 {  // SPEC §5.8: retry after a short delay (at most 30 s)
+                busy += 1
+                usleep(100_000)
+                continue
+            }
             try #require(response.status == 200, "pull: \(response.status) \(response.text)")
             guard !response.body.isEmpty else { return }
             for line in try EntryBatch.parse(response.body, maximumLines: APILimits.maximumReadEntries) {
@@ -163,6 +178,9 @@ final class MemberSession {
                 #expect(state.headSeq >= answer.size)
                 return batch.map(\.lineBytes)
             case 409:
+                try pull()
+            case 503:
+                usleep(100_000)
                 try pull()
             default:
                 Issue.record("submit: \(response.status) \(response.text)")

@@ -21,11 +21,13 @@ struct ServerReliabilityTests {
     }
 
     /// Each client (yu or farm, alternating) submits `rounds` cost reports, retrying on 409.
-    static func submitConcurrently(port: Int, ledgerID: String, clients: Int, rounds: Int, into acknowledged: Acknowledged,
-                                   stopOnError: Bool = false) {
+    /// With several `ports` (servers over one store), client `i` talks to `ports[i % ports.count]`.
+    static func submitConcurrently(ports: [Int], ledgerID: String, clients: Int, rounds: Int, into acknowledged: Acknowledged,
+                                   stopOnError: Bool = false, timeoutMs: Int = 10_000) {
         DispatchQueue.concurrentPerform(iterations: clients) { index in
             let name = index % 2 == 0 ? "yu" : "farm"
-            let session = MemberSession(client: HTTPClient(port: port, timeoutMs: 10_000), key: Members.key(name), ledgerID: ledgerID)
+            let session = MemberSession(client: HTTPClient(port: ports[index % ports.count], timeoutMs: timeoutMs), key: Members.key(name),
+                                        ledgerID: ledgerID)
             do {
                 try session.pull()
                 for round in 0..<rounds {
@@ -59,7 +61,7 @@ struct ServerReliabilityTests {
         defer { server.stop() }
         let yu = try createActiveLedger(server)
         let acknowledged = Acknowledged()
-        Self.submitConcurrently(port: server.port, ledgerID: yu.ledgerID, clients: clients, rounds: 64 / clients * 3, into: acknowledged)
+        Self.submitConcurrently(ports: [server.port], ledgerID: yu.ledgerID, clients: clients, rounds: 64 / clients * 3, into: acknowledged)
         #expect(acknowledged.all.count == clients * (64 / clients * 3))
         let file = folder.url.appendingPathComponent("data/\(yu.ledgerID)/ledger.jsonl")
         try Self.check(acknowledged.all, storedIn: file)
@@ -84,7 +86,7 @@ struct ServerReliabilityTests {
             let port = server.port
             let clients = DispatchGroup()
             DispatchQueue.global().async(group: clients) {
-                Self.submitConcurrently(port: port, ledgerID: ledgerID, clients: 3, rounds: 1_000, into: acknowledged, stopOnError: true)
+                Self.submitConcurrently(ports: [port], ledgerID: ledgerID, clients: 3, rounds: 1_000, into: acknowledged, stopOnError: true)
             }
             usleep(UInt32(delayMs * 1000))
             server.crash()

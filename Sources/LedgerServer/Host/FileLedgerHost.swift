@@ -100,6 +100,11 @@ final class FileHostedLedgerStore: HostedLedgerStore {
 
     var size: Int64 { Int64(offsets.count - 1) }
 
+    /// The data directory is locked for this process: nobody else appends.
+    var isShared: Bool { false }
+
+    func storedSize() throws(LedgerError) -> Int64 { size }
+
     func readLines(fromSeq: Int64, _ body: (_ seq: Int64, _ line: [UInt8]) throws(LedgerError) -> Bool) throws(LedgerError) {
         guard fromSeq >= 1, fromSeq <= size else { return }
         var seq = fromSeq
@@ -155,7 +160,19 @@ final class FileHostedLedgerStore: HostedLedgerStore {
         return records
     }
 
-    func saveCosignatures(_ records: [CosignatureRecord]) throws(LedgerError) {
+    /// One process, and the ledger's queue around it: reading the file and replacing it is atomic.
+    func storeCosignature(_ record: CosignatureRecord, ifStoredSizeIs oldSize: Int64) throws(LedgerError) -> Int64? {
+        var records = try loadCosignatures()
+        let index = records.firstIndex { $0.member == record.member }
+        let stored = index.map { records[$0].size } ?? 0
+        if let index, records[index] == record { return nil }  // already stored: a retry
+        guard stored == oldSize else { return stored }
+        if let index { records[index] = record } else { records.append(record) }
+        try saveCosignatures(records.sorted { $0.member < $1.member })
+        return nil
+    }
+
+    private func saveCosignatures(_ records: [CosignatureRecord]) throws(LedgerError) {
         let text = records.map { "\($0.member) \($0.size) \(String($0.keyID, radix: 16)) \(Base64.encode($0.signature))\n" }.joined()
         try replaceFile(cosignaturesPath, bytes: Array(text.utf8), durably: true)
     }

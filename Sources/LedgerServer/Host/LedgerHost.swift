@@ -1,9 +1,13 @@
 import LedgerFormat
 
 /// Where the server keeps its ledgers: the small interface every server store implements (the
-/// file store first, a database later: issue 15). A store keeps bytes in order and answers
-/// compare-and-swap appends; it never decides whether an entry is valid — `LedgerState.apply`,
-/// run by `HostedLedger` above it, does.
+/// file store, `FileLedgerHost`, and the PostgreSQL store of `LedgerStoragePostgres`). A store
+/// keeps bytes in order and answers compare-and-swap appends; it never decides whether an entry
+/// is valid — `LedgerState.apply`, run by `HostedLedger` above it, does.
+///
+/// The interface is synchronous: the server calls it only from a ledger's serial dispatch queue
+/// or another dispatch thread, never from the Swift concurrency pool or an event loop, so a store
+/// built on an asynchronous driver may block the calling thread (with a deadline) for its answer.
 public protocol LedgerHost: Sendable {
     /// Whether a ledger with this id is hosted.
     func exists(ledgerID: String) throws(LedgerError) -> Bool
@@ -11,13 +15,27 @@ public protocol LedgerHost: Sendable {
     func create(ledgerID: String, genesisLine: [UInt8]) throws(LedgerError) -> (any HostedLedgerStore)?
     /// Opens a hosted ledger's store; `nil` if there is none.
     func open(ledgerID: String) throws(LedgerError) -> (any HostedLedgerStore)?
+    /// Releases what the host holds (connections), after every ledger is closed.
+    func shutdown()
+}
+
+extension LedgerHost {
+    public func shutdown() {}
 }
 
 /// One hosted ledger's storage. Used by one `HostedLedger` at a time, on its serial queue.
 public protocol HostedLedgerStore: AnyObject {
     var ledgerID: String { get }
-    /// The number of complete entries stored.
+    /// The number of complete entries stored, as this process last saw it.
     var size: Int64 { get }
+
+    /// Whether other processes may append to this store (a database several servers share). The
+    /// server then reads `storedSize()` before each request and catches up (the same `apply`), and
+    /// a failed write is retried by the client (503) instead of stopping the ledger.
+    var isShared: Bool { get }
+
+    /// The number of entries stored now (another process may have appended since `size`).
+    func storedSize() throws(LedgerError) -> Int64
 
     /// Calls `body` with each stored line of `seq` ≥ `fromSeq` (without its newline), in order,
     /// until it returns false.
@@ -33,8 +51,10 @@ public protocol HostedLedgerStore: AnyObject {
 
     /// Every member's last cosignature.
     func loadCosignatures() throws(LedgerError) -> [CosignatureRecord]
-    /// Replaces the member records durably (the caller has checked `old` under the ledger's lock).
-    func saveCosignatures(_ records: [CosignatureRecord]) throws(LedgerError)
+    /// Stores `record` durably if and only if the member's stored record has size `oldSize` (0: no
+    /// record), atomically across processes; returns nil when stored (or already stored exactly:
+    /// a retry), else the size stored now.
+    func storeCosignature(_ record: CosignatureRecord, ifStoredSizeIs oldSize: Int64) throws(LedgerError) -> Int64?
 
     /// Saves a cache of the tree hashes (the sidecar of SPEC §4.9), if this store keeps one.
     func saveTreeHashes(_ bytes: [UInt8])

@@ -1,0 +1,128 @@
+import Dispatch
+import Foundation
+import Ledger
+import LedgerCrypto
+import LedgerFormat
+import LedgerServer
+import LedgerStoragePostgres
+import Testing
+
+/// One storage conformance suite for every server store (SPEC §5.10): the file store and the
+/// PostgreSQL store answer the `LedgerHost` / `HostedLedgerStore` interface alike.
+@Suite(.timeLimit(.minutes(5)))
+struct StoreConformanceTests {
+    enum Kind: String, CustomTestStringConvertible, Sendable {
+        case file, postgres
+        var testDescription: String { rawValue }
+        static var available: [Kind] { TestPostgres.enabled ? [.file, .postgres] : [.file] }
+    }
+
+    struct Mismatch: Error, CustomStringConvertible { var description: String }
+
+    static func check(_ condition: Bool, _ what: String) throws {
+        if !condition { throw Mismatch(description: what) }
+    }
+
+    /// Runs `body` on a thread of its own (stores block their caller; the concurrency pool must not wait).
+    static func onDispatchThread(_ body: @escaping @Sendable () throws -> Void) async throws {
+        let result: Result<Void, any Error> = await StoreThread.run { Result { try body() } }
+        try result.get()
+    }
+
+    /// The genesis of a ledger and its three accepts, as stored lines.
+    static func lines(ledger: Int) throws -> [[UInt8]] {
+        var state = LedgerState()
+        var lines: [[UInt8]] = []
+        let genesis = try Members.genesis(ledger: ledger)
+        try state.apply(genesis)
+        lines.append(genesis.lineBytes)
+        for name in Members.names {
+            let entry = try DecodedEntry(entry: EntryBuilder.accept(after: state, contractHash: Entry.contractHash(Members.contract),
+                                                                    time: Members.time, key: Members.key(name, ledger: ledger)))
+            try state.apply(entry)
+            lines.append(entry.lineBytes)
+        }
+        return lines
+    }
+
+    static func stored(_ store: any HostedLedgerStore, from seq: Int64) throws -> [[UInt8]] {
+        var lines: [[UInt8]] = []
+        try store.readLines(fromSeq: seq) { _, line in lines.append(line); return true }
+        return lines
+    }
+
+    @Test(arguments: Kind.available)
+    func storesAnswerTheInterfaceAlike(kind: Kind) async throws {
+        let folder = try TemporaryFolder()
+        let database = kind == .postgres ? try TestDatabase() : nil
+        let url = database?.url
+        let data = folder.url.appendingPathComponent("data").path
+        try await Self.onDispatchThread {
+            let host: any LedgerHost = if let url { try PostgresLedgerHost(url: try PostgresURL(parsing: url)) } else { try FileLedgerHost(directory: data) }
+            defer { host.shutdown() }
+            try Self.exercise(host)
+        }
+        withExtendedLifetime(database) {}
+    }
+
+    static func exercise(_ host: any LedgerHost) throws {
+        let lines = try Self.lines(ledger: 7)
+        let id = try DecodedEntry(line: lines[0]).entry.ledgerID
+        try check(try !host.exists(ledgerID: id), "an unknown ledger does not exist")
+        try check(try host.open(ledgerID: id) == nil, "an unknown ledger does not open")
+        let store = try #require(try host.create(ledgerID: id, genesisLine: lines[0]))
+        try check(store.ledgerID == id && store.size == 1, "a new ledger holds its genesis")
+        try check(try host.create(ledgerID: id, genesisLine: lines[0]) == nil, "create does not overwrite")
+        try check(try host.exists(ledgerID: id), "a created ledger exists")
+        try check(try stored(store, from: 1) == [lines[0]], "the genesis reads back byte for byte")
+
+        // Compare-and-swap: only on the expected size, all lines or none.
+        try check(try !store.append(lines: [lines[1]], expectedSize: 2), "an append on a wrong size is refused")
+        try check(store.size == 1 && (try store.storedSize()) == 1, "a refused append writes nothing")
+        try check(try store.append(lines: [lines[1], lines[2]], expectedSize: 1), "an append on the size is taken")
+        try check(store.size == 3 && (try store.storedSize()) == 3, "the size grows by the batch")
+        try check(try !store.append(lines: [lines[3]], expectedSize: 1), "a stale append is refused")
+        try check(try stored(store, from: 2) == [lines[1], lines[2]], "reads start at a seq")
+        try check(try stored(store, from: 4).isEmpty, "reads past the end are empty")
+        var first: [(Int64, [UInt8])] = []
+        try store.readLines(fromSeq: 1) { seq, line in first.append((seq, line)); return false }
+        try check(first.count == 1 && first[0].0 == 1, "a reader stops when asked")
+        try check(try store.append(lines: [lines[3]], expectedSize: 3), "the next append is taken")
+
+        // Checkpoint (a cache) and cosignatures (check-and-store).
+        try check(try store.loadCheckpoint() == nil, "no checkpoint before one is saved")
+        let note = Array("emc.ledger/v1/\(id)\n4\nroot\n\n— emc-server sig\n".utf8)
+        try store.saveCheckpoint(note)
+        try check(try store.loadCheckpoint() == note, "the checkpoint reads back")
+        let first2 = CosignatureRecord(member: "chef", size: 2, keyID: 0xdead_beef, signature: Array(repeating: 7, count: 72))
+        try check(try store.storeCosignature(first2, ifStoredSizeIs: 0) == nil, "a first cosignature is stored on old 0")
+        try check(try store.storeCosignature(first2, ifStoredSizeIs: 0) == nil, "a retried store of the same record succeeds")
+        var later = first2
+        later.size = 4
+        try check(try store.storeCosignature(later, ifStoredSizeIs: 0) == 2, "a stale old gets the stored size")
+        try check(try store.storeCosignature(later, ifStoredSizeIs: 2) == nil, "the stored size as old replaces the record")
+        let farm = CosignatureRecord(member: "farm", size: 4, keyID: 1, signature: Array(repeating: 1, count: 72))
+        try check(try store.storeCosignature(farm, ifStoredSizeIs: 3) == 0, "no record counts as size 0")
+        try check(try store.loadCosignatures() == [later], "one record per member, the last stored")
+        store.close()
+
+        // Reopened, the store holds exactly what was acknowledged.
+        let reopened = try #require(try host.open(ledgerID: id))
+        try check(reopened.size == 4, "the size survives reopening")
+        try check(try stored(reopened, from: 1) == lines, "every line survives reopening, in order")
+        reopened.close()
+    }
+
+    /// The URL forms `--store` takes (and refuses).
+    @Test func storeURLs() throws {
+        let url = try PostgresURL(parsing: "postgres://emc:se%40cret@db.example:6543/ledgers?sslmode=require&pool=8")
+        #expect(url.user == "emc" && url.password == "se@cret" && url.host == "db.example" && url.port == 6543)
+        #expect(url.database == "ledgers" && url.tls == .require && url.maximumConnections == 8)
+        #expect(url.redacted == "postgres://emc@db.example:6543/ledgers")
+        let plain = try PostgresURL(parsing: "postgres://postgres@127.0.0.1/emc")
+        #expect(plain.port == 5432 && plain.password == nil && plain.tls == .prefer && plain.maximumConnections == 16)
+        for bad in ["mysql://u@h/d", "postgres://h/d", "postgres://u@h:0/d", "postgres://u@h:5432", "postgres://u@h/d?pool=0", "postgres://u@h/d?x=1"] {
+            #expect(throws: LedgerError.self, "\(bad)") { _ = try PostgresURL(parsing: bad) }
+        }
+    }
+}
