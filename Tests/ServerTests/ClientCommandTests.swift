@@ -248,4 +248,45 @@ final class SharedLedgerWorld {
         #expect(appended.map(\.entry.seq) == [6])
         try world.expectEveryCopyIsTheServers()
     }
+
+    /// A pull of a copy verified before resumes from the member's caches (state cache, witness
+    /// state, hash sidecar) and verifies only the new entries; a damaged sidecar or state cache
+    /// means a verify from the start, with the same result (SPEC §5.12.4).
+    @Test func aPullResumesFromTheCachesAndFallsBackWhenOneIsDamaged() throws {
+        let world = try SharedLedgerWorld()
+        try world.createAndAcceptByAll()
+        let path = world.ledger("yu").path
+        let config = try #require(try RemoteConfig.load(forLedger: path))
+        let farm = MemberSession(client: world.server.client(), key: Members.key("farm"), ledgerID: world.ledgerID)
+        try farm.pull()
+        func pull() throws -> Pull.Result {
+            try Pull.run(ledgerPath: path, config: config, key: Members.key("yu"), timestamp: 1_700_000_000)
+        }
+        func farmReports(_ value: Int) throws { #expect(try farm.submit(farm.report(value)).count == 1) }
+        func flipLastByte(_ file: String) throws {
+            var bytes = try Data(contentsOf: URL(fileURLWithPath: file))
+            bytes[bytes.count - 1] ^= 0x01
+            try bytes.write(to: URL(fileURLWithPath: file))
+        }
+        _ = try pull()
+        let sizes: [(damage: String?, resumed: Bool)] = [
+            (nil, true),
+            (path + ".emc-tree", false),
+            (nil, true),
+            (path + ".emc-state-" + Members.key("yu").publicKey.keyID, false),
+            (nil, true),
+        ]
+        for (index, step) in sizes.enumerated() {
+            try farmReports(10 + index)
+            if let file = step.damage { try flipLastByte(file) }
+            let result = try pull()
+            #expect(result.resumed == step.resumed, "step \(index)")
+            #expect(result.fetched == 1 && result.cosignedSize == UInt64(result.localSize) && result.member == "yu", "step \(index): \(result)")
+            #expect(try Data(contentsOf: world.ledger("yu")) == Data(contentsOf: world.serverLedger()), "step \(index)")
+        }
+        // Nothing new: still resumed, nothing fetched, the same checkpoint cosigned.
+        let again = try pull()
+        #expect(again.resumed && again.fetched == 0 && again.cosignedSize == UInt64(again.localSize))
+        try world.expectEveryCopyIsTheServers()
+    }
 }
