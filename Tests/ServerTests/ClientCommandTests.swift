@@ -71,6 +71,17 @@ final class SharedLedgerWorld {
         }
     }
 
+    /// After `createAndAcceptByAll`: yu's copy, its remote configuration, and farm's session on
+    /// the server (pulled), to append beside yu's client commands.
+    func yuCopyAndFarmSession() throws -> (path: String, config: RemoteConfig, farm: MemberSession) {
+        try createAndAcceptByAll()
+        let path = ledger("yu").path
+        let config = try #require(try RemoteConfig.load(forLedger: path))
+        let farm = MemberSession(client: server.client(), key: Members.key("farm"), ledgerID: ledgerID)
+        try farm.pull()
+        return (path, config, farm)
+    }
+
     /// Every member pulls; then each copy is byte-identical to the server's file and verifies.
     func expectEveryCopyIsTheServers(sourceLocation: SourceLocation = #_sourceLocation) throws {
         for name in Members.names { try emc(name, ["pull", "l.jsonl"], sourceLocation: sourceLocation) }
@@ -232,11 +243,7 @@ final class SharedLedgerWorld {
     /// The 409 path, made certain: another member's entry lands between the plan and the submit.
     @Test func aStaleHeadIsPulledAndPlannedAgain() throws {
         let world = try SharedLedgerWorld()
-        try world.createAndAcceptByAll()
-        let path = world.ledger("yu").path
-        let config = try #require(try RemoteConfig.load(forLedger: path))
-        let farm = MemberSession(client: world.server.client(), key: Members.key("farm"), ledgerID: world.ledgerID)
-        try farm.pull()
+        let (path, config, farm) = try world.yuCopyAndFarmSession()
         var plans = 0
         let appended = try Submit.append(ledgerPath: path, config: config, key: Members.key("yu"), timestamp: { 1_700_000_000 }) { state in
             plans += 1
@@ -254,11 +261,7 @@ final class SharedLedgerWorld {
     /// means a verify from the start, with the same result (SPEC §5.12.4).
     @Test func aPullResumesFromTheCachesAndFallsBackWhenOneIsDamaged() throws {
         let world = try SharedLedgerWorld()
-        try world.createAndAcceptByAll()
-        let path = world.ledger("yu").path
-        let config = try #require(try RemoteConfig.load(forLedger: path))
-        let farm = MemberSession(client: world.server.client(), key: Members.key("farm"), ledgerID: world.ledgerID)
-        try farm.pull()
+        let (path, config, farm) = try world.yuCopyAndFarmSession()
         func pull() throws -> Pull.Result {
             try Pull.run(ledgerPath: path, config: config, key: Members.key("yu"), timestamp: 1_700_000_000)
         }
@@ -269,14 +272,14 @@ final class SharedLedgerWorld {
             try bytes.write(to: URL(fileURLWithPath: file))
         }
         _ = try pull()
-        let sizes: [(damage: String?, resumed: Bool)] = [
+        let steps: [(damage: String?, resumed: Bool)] = [
             (nil, true),
             (path + ".emc-tree", false),
             (nil, true),
             (path + ".emc-state-" + Members.key("yu").publicKey.keyID, false),
             (nil, true),
         ]
-        for (index, step) in sizes.enumerated() {
+        for (index, step) in steps.enumerated() {
             try farmReports(10 + index)
             if let file = step.damage { try flipLastByte(file) }
             let result = try pull()
