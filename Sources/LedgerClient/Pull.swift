@@ -19,6 +19,9 @@ public enum Pull {
         /// The member who acted, and the size she cosigned (nil: not an active member at its size).
         public var member: String?
         public var cosignedSize: UInt64?
+        /// Whether this copy was taken from the member's caches (state cache, witness state, hash
+        /// sidecar) instead of being verified from the start (SPEC §5.12.4).
+        public var resumed: Bool
         /// Entries of this copy the server does not have (made offline; `emc push` sends them).
         public var unpushed: Int64 { max(0, localSize - serverSize) }
     }
@@ -27,7 +30,10 @@ public enum Pull {
         let remote = try RemoteLedger(config: config, key: key, file: ledgerPath)
         let (noteBytes, signed) = try remote.checkpoint()
         let target = signed.checkpoint
-        let local = try LedgerTree.verify(path: ledgerPath, rosterSizes: WitnessState.recordedSizes(ledgerPath: ledgerPath).union([target.size]))
+        // From her caches when they all agree and the checkpoint does not end inside this copy
+        // (the rosters there are not kept); else verified from the start.
+        let resumed = LedgerTree.resume(path: ledgerPath, key: key).flatMap { $0.size <= target.size ? $0 : nil }
+        let local = try resumed ?? LedgerTree.verify(path: ledgerPath, rosterSizes: WitnessState.recordedSizes(ledgerPath: ledgerPath).union([target.size]))
         guard local.state.ledgerID == config.ledgerID else {
             throw ClientError(.usage, "this copy is ledger \(local.state.ledgerID), its remote configuration names \(config.ledgerID)", file: ledgerPath)
         }
@@ -36,7 +42,7 @@ public enum Pull {
         let evidence = ForkEvidence(server: signed, local: local, record: record?.checkpoint, key: key, remote: remote)
         var serverSize = Int64(target.size)
         var fetched = 0
-        var stateAtEnd = local.state
+        var current = local
         if target.size <= local.size {
             if case .fork = try about(ledgerPath, { () throws(TransparencyError) in try local.tree.relation(to: target) }) {
                 throw evidence.fork("the server's checkpoint of size \(target.size) has root \(target.root.base64), this copy has another there")
@@ -52,15 +58,20 @@ public enum Pull {
                     throw evidence.fork("the server's checkpoint of size \(target.size) is not consistent with the one of size \(last.size) you cosigned (\(error.reason))")
                 }
             }
-            (fetched, serverSize, stateAtEnd) = try fetch(into: ledgerPath, until: target.size, remote: remote, key: key, evidence: evidence)
+            let pulled = try fetch(into: ledgerPath, until: target.size, remote: remote, key: key, evidence: evidence)
+            (fetched, serverSize) = (pulled.lines.count, pulled.serverSize)
+            current = try local.extended(by: pulled.lines, to: pulled.end)
+                ?? LedgerTree.verify(path: ledgerPath, rosterSizes: WitnessState.recordedSizes(ledgerPath: ledgerPath).union([target.size]))
         }
-        var result = Result(fetched: fetched, localSize: Int64(local.size) + Int64(fetched), serverSize: serverSize, member: member)
+        let stateAtEnd = current.state
+        var result = Result(fetched: fetched, localSize: Int64(local.size) + Int64(fetched), serverSize: serverSize, member: member,
+                            resumed: resumed != nil)
         // Only a member active at the checkpoint's size cosigns it (§4.5); one removed meanwhile just follows.
         let activeAtTarget = UInt64(stateAtEnd.headSeq) == target.size
             ? LedgerTree.activeMembers(stateAtEnd).contains { $0.publicKey == key.publicKey }
             : local.activeMembers(atSize: target.size)?.contains { $0.publicKey == key.publicKey } ?? true
         guard let member, activeAtTarget else { return result }
-        let cosigned = try Witness.cosign(noteBytes, source: config.url, ledgerPath: ledgerPath, key: key, timestamp: timestamp,
+        let cosigned = try Witness.cosign(noteBytes, source: config.url, ledger: current, key: key, timestamp: timestamp,
                                           trusting: [config.serverKey])
         let serverHeld = record.map { (try? $0.checkpoint.note.verifiedSigners([config.serverKey]))?.isEmpty == false ? $0.checkpoint.checkpoint.size : 0 } ?? 0
         try remote.postCosignature(cosigned.checkpoint, old: serverHeld)
@@ -70,12 +81,12 @@ public enum Pull {
     }
 
     /// Appends the server's entries after this copy's end until it has at least `size`; returns
-    /// how many were appended, the server's size and the copy's state at its new end. Entries that do not extend this copy are a fork.
+    /// the lines appended, the server's size and the copy as verified at its new end. Entries that do not extend this copy are a fork.
     static func fetch(into ledgerPath: String, until size: UInt64, remote: RemoteLedger, key: PrivateKey,
-                      evidence: ForkEvidence) throws -> (fetched: Int, serverSize: Int64, state: LedgerState) {
+                      evidence: ForkEvidence) throws -> (lines: [[UInt8]], serverSize: Int64, end: VerifiedLedger) {
         let writer = try LedgerWriter(path: ledgerPath, key: key)
         defer { writer.close() }
-        var fetched = 0
+        var lines: [[UInt8]] = []
         var serverSize = Int64(size)
         while UInt64(writer.state.headSeq) < size {
             let page = try remote.entries(from: writer.state.headSeq)
@@ -90,12 +101,11 @@ public enum Pull {
             guard decoded.entry.seq == writer.state.headSeq + 1, decoded.entry.previousHash == writer.state.headHash else {
                 throw evidence.fork("the server's entry \(decoded.entry.seq) does not extend this copy's entry \(writer.state.headSeq)")
             }
-            do { try writer.append(lines: page.lines) } catch {
+            do { lines += try writer.append(lines: page.lines).map(\.lineBytes) } catch {
                 throw ClientError(.invalid, "the server sent an entry that does not verify: \(error.description)", file: ledgerPath)
             }
-            fetched += page.lines.count
         }
-        return (fetched, serverSize, writer.state)
+        return (lines, serverSize, writer.verified)
     }
 }
 

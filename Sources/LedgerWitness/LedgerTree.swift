@@ -30,6 +30,18 @@ public struct VerifiedTree {
         LedgerTree.activeMembers(state).first { $0.publicKey == key.publicKey }?.name
     }
 
+    /// This copy after a writer verified and appended `lines` to it, ending in `end`: the tree
+    /// (a copy) grown by their leaves; the rosters kept, with this copy's end among them. Nil
+    /// when `end` holds more than this copy and `lines` (another process appended meanwhile).
+    public func extended(by lines: [[UInt8]], to end: VerifiedLedger) -> VerifiedTree? {
+        guard size + UInt64(lines.count) == UInt64(end.state.headSeq) else { return nil }
+        let grown = tree.copy()
+        for line in lines { grown.append(line: line) }
+        var kept = rosters
+        kept[size] = LedgerTree.activeMembers(state)
+        return VerifiedTree(path: path, verified: end, tree: grown, rosters: kept)
+    }
+
     /// Signs a checkpoint of the whole verified ledger as `member`.
     public func sign(as member: String, key: PrivateKey) throws -> SignedCheckpoint {
         let signed = try SignedCheckpoint(checkpoint, signer: NoteSigner(name: member, privateKey: key))
@@ -72,6 +84,51 @@ public enum LedgerTree {
         }
         if saveSidecar { saveSidecarIfOwned(tree, ledgerPath: path) }
         return VerifiedTree(path: path, verified: verified, tree: tree, rosters: collector.rosters)
+    }
+
+    /// The member's copy as she last verified it, from her caches, without verifying it again
+    /// (SPEC §4.9): her state cache (authenticated by her key) must end where the file ends and
+    /// where the checkpoint of her witness state ends (signed or cosigned by her), the file's last
+    /// line must be the cache's head, and the hash sidecar must hold that checkpoint's root with
+    /// that line as its last leaf. Only the rosters of the end are known. Nil on any doubt: the
+    /// caller then verifies from the start, as without caches.
+    public static func resume(path: String, key: PrivateKey) -> VerifiedTree? {
+        guard let cached = LedgerWriter.loadCache(ledgerPath: path, key: key), cached.tornTail == nil,
+              let member = activeMembers(cached.state).first(where: { $0.publicKey == key.publicKey })?.name,
+              let bytes = try? OwnedFile.read(WitnessState.path(forLedger: path, member: member), limit: WitnessRecord.maximumBytes, what: "witness state"),
+              let record = try? WitnessRecord(parsing: bytes) else { return nil }
+        let checkpoint = record.checkpoint.checkpoint
+        let origin = LedgerTransparency.Checkpoint.origin(ledgerID: cached.state.ledgerID)
+        guard checkpoint.origin == origin, checkpoint.size > 0, checkpoint.size == UInt64(cached.state.headSeq),
+              let headLine = lastLine(of: cached, ledgerPath: path),
+              let tree = cachedTree(ledgerPath: path, origin: origin, size: checkpoint.size, root: checkpoint.root),
+              (try? tree.leafHash(index: checkpoint.size - 1)) == MerkleTree.leafHash(headLine) else { return nil }
+        let ledger = VerifiedTree(path: path, verified: cached, tree: tree, rosters: [:])
+        guard let authenticated = try? WitnessState.load(member: member, ledger: ledger), authenticated == record else { return nil }
+        return ledger
+    }
+
+    /// Whether the file still is exactly `ledger`: it ends where the verified state ends, with the
+    /// line whose hash is its head (what a writer checks before appending, `LedgerWriter`).
+    static func isCurrent(_ ledger: VerifiedTree) -> Bool {
+        lastLine(of: ledger.verified, ledgerPath: ledger.path) != nil
+    }
+
+    /// The last line of `ledgerPath` (without its newline) if the file ends where `verified` ends
+    /// and that line is its head; else nil.
+    private static func lastLine(of verified: VerifiedLedger, ledgerPath: String) -> [UInt8]? {
+        let length = verified.validByteCount - verified.lastLineOffset
+        guard verified.lastLineOffset >= 0, length > 1, length <= Int64(Entry.maximumLineBytes + 1) else { return nil }
+        let descriptor = open(ledgerPath, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG, Int64(status.st_size) == verified.validByteCount else { return nil }
+        var line = [UInt8](repeating: 0, count: Int(length))
+        let count = line.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, Int(length), off_t(verified.lastLineOffset)) }
+        guard count == Int(length), line.last == 0x0a else { return nil }
+        line.removeLast()
+        return Entry.hash(lineBytes: line) == verified.state.headHash ? line : nil
     }
 
     /// `verify` for callers that need only the root (a full verify, a checkpoint of the end): the

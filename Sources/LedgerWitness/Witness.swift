@@ -38,44 +38,76 @@ public enum Witness {
     /// `trusting` (a sequencing server's checkpoint key, SPEC §5.12).
     public static func cosign(_ bytes: [UInt8], source: String, ledgerPath: String, key: PrivateKey,
                               timestamp: UInt64, trusting: [NoteVerifier] = []) throws -> (checkpoint: SignedCheckpoint, member: String) {
-        var candidate = try about(source) { () throws(TransparencyError) in try SignedCheckpoint(parsing: bytes) }
+        let candidate = try about(source) { () throws(TransparencyError) in try SignedCheckpoint(parsing: bytes) }
         return try OwnedFile.withLedgerLock(ledgerPath) { () throws -> (SignedCheckpoint, String) in
             let size = candidate.checkpoint.size
             let ledger = try LedgerTree.verify(path: ledgerPath, rosterSizes: WitnessState.recordedSizes(ledgerPath: ledgerPath).union([size]))
-            guard candidate.checkpoint.origin == ledger.origin else {
-                throw WitnessError(.invalid, "the checkpoint is for \(candidate.checkpoint.origin), not for this ledger (\(ledger.origin))", file: source)
-            }
-            guard size <= ledger.size, let roster = ledger.activeMembers(atSize: size) else {
-                throw WitnessError(.invalid, "your copy has \(ledger.size) entries, the checkpoint is of size \(size): fetch and verify the rest first", file: ledgerPath)
-            }
-            guard let member = roster.first(where: { $0.publicKey == key.publicKey })?.name else {
-                let reason = ledger.currentMember(signingWith: key).map {
-                    "key \(key.publicKey.keyID) became \($0)'s after size \(size); a cosignature counts only with the key active at the checkpoint's size (SPEC §4.5)"
-                } ?? "key \(key.publicKey.keyID) is not the key of any member active at size \(size)"
-                throw WitnessError(.invalid, reason, file: source)
-            }
-            let signers = try about(source) { () throws(TransparencyError) in
-                try candidate.note.verifiedSigners(CheckpointPolicy.verifiers(for: roster) + trusting)
-            }
-            guard !signers.isEmpty else {
-                throw WitnessError(.invalid, "the checkpoint carries no signature by a member active at size \(size)\(trusting.isEmpty ? "" : " or by the server")", file: source)
-            }
-            let last = try WitnessState.load(member: member, ledger: ledger)
-            try about(ledgerPath) { () throws(TransparencyError) in
-                try WitnessRule.check(candidate.checkpoint, tree: ledger.tree, lastCosigned: last?.checkpoint.checkpoint)
-            }
-            let cosigner = try NoteSigner(name: member, privateKey: key, type: .cosignatureV1)
-            if !candidate.note.signatures.contains(where: { $0.name == member && $0.keyID == cosigner.verifier.keyID }) {
-                try candidate.cosign(with: cosigner, timestamp: timestamp)
-            }
-            let reread = try SignedCheckpoint(parsing: candidate.encoded)
-            guard try reread.note.verifiedSigners([cosigner.verifier]).count == 1 else {
-                throw WitnessError(.invalid, "the cosignature does not verify", file: source)
-            }
-            if last.map({ $0.checkpoint.checkpoint.size <= size }) ?? true {
-                try WitnessState.store(WitnessRecord(member: member, checkpoint: reread), ledgerPath: ledgerPath)
-            }
-            return (reread, member)
+            return try cosignLocked(candidate, source: source, ledger: ledger, key: key, timestamp: timestamp, trusting: trusting)
         }
+    }
+
+    /// `cosign` with the member's copy as the caller already verified it (e.g. `emc pull`, which
+    /// verified only what it fetched): used as is when, under the lock, the file still ends at its
+    /// head and it holds the rosters needed (at the checkpoint's size and at every recorded
+    /// witness state's size); otherwise the copy is verified again, as `cosign` does. Also saves
+    /// its hash sidecar. The caller must not hold the ledger's lock (no open `LedgerWriter`).
+    public static func cosign(_ bytes: [UInt8], source: String, ledger known: VerifiedTree, key: PrivateKey,
+                              timestamp: UInt64, trusting: [NoteVerifier] = []) throws -> (checkpoint: SignedCheckpoint, member: String) {
+        let candidate = try about(source) { () throws(TransparencyError) in try SignedCheckpoint(parsing: bytes) }
+        let ledgerPath = known.path
+        return try OwnedFile.withLedgerLock(ledgerPath) { () throws -> (SignedCheckpoint, String) in
+            let size = candidate.checkpoint.size
+            let recorded = WitnessState.recordedSizes(ledgerPath: ledgerPath).union([size])
+            let ledger: VerifiedTree
+            if recorded.allSatisfy({ known.activeMembers(atSize: $0) != nil }) && LedgerTree.isCurrent(known) {
+                LedgerTree.saveSidecarIfOwned(known.tree, ledgerPath: ledgerPath)
+                ledger = known
+            } else {
+                ledger = try LedgerTree.verify(path: ledgerPath, rosterSizes: recorded)
+            }
+            return try cosignLocked(candidate, source: source, ledger: ledger, key: key, timestamp: timestamp, trusting: trusting)
+        }
+    }
+
+    /// The checks and the cosignature of `cosign`, under the ledger's lock, against `ledger`.
+    static func cosignLocked(_ candidate: SignedCheckpoint, source: String, ledger: VerifiedTree, key: PrivateKey,
+                             timestamp: UInt64, trusting: [NoteVerifier]) throws -> (checkpoint: SignedCheckpoint, member: String) {
+        var candidate = candidate
+        let ledgerPath = ledger.path
+        let size = candidate.checkpoint.size
+        guard candidate.checkpoint.origin == ledger.origin else {
+            throw WitnessError(.invalid, "the checkpoint is for \(candidate.checkpoint.origin), not for this ledger (\(ledger.origin))", file: source)
+        }
+        guard size <= ledger.size, let roster = ledger.activeMembers(atSize: size) else {
+            throw WitnessError(.invalid, "your copy has \(ledger.size) entries, the checkpoint is of size \(size): fetch and verify the rest first", file: ledgerPath)
+        }
+        guard let member = roster.first(where: { $0.publicKey == key.publicKey })?.name else {
+            let reason = ledger.currentMember(signingWith: key).map {
+                "key \(key.publicKey.keyID) became \($0)'s after size \(size); a cosignature counts only with the key active at the checkpoint's size (SPEC §4.5)"
+            } ?? "key \(key.publicKey.keyID) is not the key of any member active at size \(size)"
+            throw WitnessError(.invalid, reason, file: source)
+        }
+        let signers = try about(source) { () throws(TransparencyError) in
+            try candidate.note.verifiedSigners(CheckpointPolicy.verifiers(for: roster) + trusting)
+        }
+        guard !signers.isEmpty else {
+            throw WitnessError(.invalid, "the checkpoint carries no signature by a member active at size \(size)\(trusting.isEmpty ? "" : " or by the server")", file: source)
+        }
+        let last = try WitnessState.load(member: member, ledger: ledger)
+        try about(ledgerPath) { () throws(TransparencyError) in
+            try WitnessRule.check(candidate.checkpoint, tree: ledger.tree, lastCosigned: last?.checkpoint.checkpoint)
+        }
+        let cosigner = try NoteSigner(name: member, privateKey: key, type: .cosignatureV1)
+        if !candidate.note.signatures.contains(where: { $0.name == member && $0.keyID == cosigner.verifier.keyID }) {
+            try candidate.cosign(with: cosigner, timestamp: timestamp)
+        }
+        let reread = try SignedCheckpoint(parsing: candidate.encoded)
+        guard try reread.note.verifiedSigners([cosigner.verifier]).count == 1 else {
+            throw WitnessError(.invalid, "the cosignature does not verify", file: source)
+        }
+        if last.map({ $0.checkpoint.checkpoint.size <= size }) ?? true {
+            try WitnessState.store(WitnessRecord(member: member, checkpoint: reread), ledgerPath: ledgerPath)
+        }
+        return (reread, member)
     }
 }

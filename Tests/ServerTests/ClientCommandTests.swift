@@ -71,6 +71,17 @@ final class SharedLedgerWorld {
         }
     }
 
+    /// After `createAndAcceptByAll`: yu's copy, its remote configuration, and farm's session on
+    /// the server (pulled), to append beside yu's client commands.
+    func yuCopyAndFarmSession() throws -> (path: String, config: RemoteConfig, farm: MemberSession) {
+        try createAndAcceptByAll()
+        let path = ledger("yu").path
+        let config = try #require(try RemoteConfig.load(forLedger: path))
+        let farm = MemberSession(client: server.client(), key: Members.key("farm"), ledgerID: ledgerID)
+        try farm.pull()
+        return (path, config, farm)
+    }
+
     /// Every member pulls; then each copy is byte-identical to the server's file and verifies.
     func expectEveryCopyIsTheServers(sourceLocation: SourceLocation = #_sourceLocation) throws {
         for name in Members.names { try emc(name, ["pull", "l.jsonl"], sourceLocation: sourceLocation) }
@@ -232,11 +243,7 @@ final class SharedLedgerWorld {
     /// The 409 path, made certain: another member's entry lands between the plan and the submit.
     @Test func aStaleHeadIsPulledAndPlannedAgain() throws {
         let world = try SharedLedgerWorld()
-        try world.createAndAcceptByAll()
-        let path = world.ledger("yu").path
-        let config = try #require(try RemoteConfig.load(forLedger: path))
-        let farm = MemberSession(client: world.server.client(), key: Members.key("farm"), ledgerID: world.ledgerID)
-        try farm.pull()
+        let (path, config, farm) = try world.yuCopyAndFarmSession()
         var plans = 0
         let appended = try Submit.append(ledgerPath: path, config: config, key: Members.key("yu"), timestamp: { 1_700_000_000 }) { state in
             plans += 1
@@ -246,6 +253,43 @@ final class SharedLedgerWorld {
         }
         #expect(plans == 2)
         #expect(appended.map(\.entry.seq) == [6])
+        try world.expectEveryCopyIsTheServers()
+    }
+
+    /// A pull of a copy verified before resumes from the member's caches (state cache, witness
+    /// state, hash sidecar) and verifies only the new entries; a damaged sidecar or state cache
+    /// means a verify from the start, with the same result (SPEC §5.12.4).
+    @Test func aPullResumesFromTheCachesAndFallsBackWhenOneIsDamaged() throws {
+        let world = try SharedLedgerWorld()
+        let (path, config, farm) = try world.yuCopyAndFarmSession()
+        func pull() throws -> Pull.Result {
+            try Pull.run(ledgerPath: path, config: config, key: Members.key("yu"), timestamp: 1_700_000_000)
+        }
+        func farmReports(_ value: Int) throws { #expect(try farm.submit(farm.report(value)).count == 1) }
+        func flipLastByte(_ file: String) throws {
+            var bytes = try Data(contentsOf: URL(fileURLWithPath: file))
+            bytes[bytes.count - 1] ^= 0x01
+            try bytes.write(to: URL(fileURLWithPath: file))
+        }
+        _ = try pull()
+        let steps: [(damage: String?, resumed: Bool)] = [
+            (nil, true),
+            (path + ".emc-tree", false),
+            (nil, true),
+            (path + ".emc-state-" + Members.key("yu").publicKey.keyID, false),
+            (nil, true),
+        ]
+        for (index, step) in steps.enumerated() {
+            try farmReports(10 + index)
+            if let file = step.damage { try flipLastByte(file) }
+            let result = try pull()
+            #expect(result.resumed == step.resumed, "step \(index)")
+            #expect(result.fetched == 1 && result.cosignedSize == UInt64(result.localSize) && result.member == "yu", "step \(index): \(result)")
+            #expect(try Data(contentsOf: world.ledger("yu")) == Data(contentsOf: world.serverLedger()), "step \(index)")
+        }
+        // Nothing new: still resumed, nothing fetched, the same checkpoint cosigned.
+        let again = try pull()
+        #expect(again.resumed && again.fetched == 0 && again.cosignedSize == UInt64(again.localSize))
         try world.expectEveryCopyIsTheServers()
     }
 }

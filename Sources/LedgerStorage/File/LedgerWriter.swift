@@ -50,7 +50,7 @@ public final class LedgerWriter {
     }
 
     /// The member's cache of this ledger, if it exists and verifies under the member's key.
-    static func loadCache(ledgerPath: String, key: any EntrySigner) -> VerifiedLedger? {
+    public static func loadCache(ledgerPath: String, key: any EntrySigner) -> VerifiedLedger? {
         let cachePath = StateCache.path(forLedger: ledgerPath, keyID: key.publicKey.keyID)
         guard let ledgerID = StateCache.claimedLedgerID(ofFile: cachePath),
               let cacheKey = try? StateCacheKey(member: key, ledgerID: ledgerID) else { return nil }

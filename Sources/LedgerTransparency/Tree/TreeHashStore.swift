@@ -17,6 +17,13 @@ public final class TreeHashStore {
         self.origin = origin
     }
 
+    /// An independent copy of these hashes (appending to one leaves the other as it was).
+    public func copy() -> TreeHashStore {
+        let copy = TreeHashStore(origin: origin)
+        copy.tileLevels = tileLevels
+        return copy
+    }
+
     /// The number of leaves.
     public var size: UInt64 { UInt64(tileLevels[0].count / MerkleHash.byteCount) }
 
