@@ -121,15 +121,11 @@ static inline EVP_PKEY *emc_read_public_pem(const char *pem, int length) {
     return key;
 }
 
-/// Writes a key as PEM into `out` (capacity bytes); returns the length written, or -1.
-static inline int emc_write_pem(EVP_PKEY *key, int isPrivate, char *out, int capacity) {
-    BIO *bio = BIO_new(BIO_s_mem());
-    if (bio == NULL) return -1;
-    int ok = isPrivate
-        ? PEM_write_bio_PrivateKey(bio, key, NULL, NULL, 0, NULL, NULL)
-        : PEM_write_bio_PUBKEY(bio, key);
+/// Copies what a memory BIO holds into `out` and frees the BIO; returns the length, or -1 when
+/// `written` (the PEM writer's result) is not 1 or the text does not fit `capacity`.
+static inline int emc_take_bio_text(BIO *bio, int written, char *out, int capacity) {
     int result = -1;
-    if (ok == 1) {
+    if (written == 1) {
         char *data = NULL;
         long length = BIO_get_mem_data(bio, &data);
         if (length > 0 && length <= capacity) {
@@ -139,6 +135,16 @@ static inline int emc_write_pem(EVP_PKEY *key, int isPrivate, char *out, int cap
     }
     BIO_free(bio);
     return result;
+}
+
+/// Writes a key as PEM into `out` (capacity bytes); returns the length written, or -1.
+static inline int emc_write_pem(EVP_PKEY *key, int isPrivate, char *out, int capacity) {
+    BIO *bio = BIO_new(BIO_s_mem());
+    if (bio == NULL) return -1;
+    int ok = isPrivate
+        ? PEM_write_bio_PrivateKey(bio, key, NULL, NULL, 0, NULL, NULL)
+        : PEM_write_bio_PUBKEY(bio, key);
+    return emc_take_bio_text(bio, ok, out, capacity);
 }
 
 static inline void emc_clear_errors(void) { ERR_clear_error(); }
@@ -184,17 +190,8 @@ static inline int emc_write_encrypted_pem(EVP_PKEY *key, const char *passphrase,
                                           char *out, int capacity) {
     BIO *bio = BIO_new(BIO_s_mem());
     if (bio == NULL) return -1;
-    int result = -1;
-    if (PEM_write_bio_PKCS8PrivateKey(bio, key, EVP_aes_256_cbc(), passphrase, passphraseLength, NULL, NULL) == 1) {
-        char *data = NULL;
-        long length = BIO_get_mem_data(bio, &data);
-        if (length > 0 && length <= capacity) {
-            memcpy(out, data, (size_t)length);
-            result = (int)length;
-        }
-    }
-    BIO_free(bio);
-    return result;
+    int ok = PEM_write_bio_PKCS8PrivateKey(bio, key, EVP_aes_256_cbc(), passphrase, passphraseLength, NULL, NULL);
+    return emc_take_bio_text(bio, ok, out, capacity);
 }
 
 #endif
