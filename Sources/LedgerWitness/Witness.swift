@@ -38,12 +38,7 @@ public enum Witness {
     /// `trusting` (a sequencing server's checkpoint key, SPEC §5.12).
     public static func cosign(_ bytes: [UInt8], source: String, ledgerPath: String, key: PrivateKey,
                               timestamp: UInt64, trusting: [NoteVerifier] = []) throws -> (checkpoint: SignedCheckpoint, member: String) {
-        let candidate = try about(source) { () throws(TransparencyError) in try SignedCheckpoint(parsing: bytes) }
-        return try OwnedFile.withLedgerLock(ledgerPath) { () throws -> (SignedCheckpoint, String) in
-            let size = candidate.checkpoint.size
-            let ledger = try LedgerTree.verify(path: ledgerPath, rosterSizes: WitnessState.recordedSizes(ledgerPath: ledgerPath).union([size]))
-            return try cosignLocked(candidate, source: source, ledger: ledger, key: key, timestamp: timestamp, trusting: trusting)
-        }
+        try cosign(bytes, source: source, ledgerPath: ledgerPath, known: nil, key: key, timestamp: timestamp, trusting: trusting)
     }
 
     /// `cosign` with the member's copy as the caller already verified it (e.g. `emc pull`, which
@@ -53,13 +48,17 @@ public enum Witness {
     /// its hash sidecar. The caller must not hold the ledger's lock (no open `LedgerWriter`).
     public static func cosign(_ bytes: [UInt8], source: String, ledger known: VerifiedTree, key: PrivateKey,
                               timestamp: UInt64, trusting: [NoteVerifier] = []) throws -> (checkpoint: SignedCheckpoint, member: String) {
+        try cosign(bytes, source: source, ledgerPath: known.path, known: known, key: key, timestamp: timestamp, trusting: trusting)
+    }
+
+    /// Both `cosign`s: under the ledger's lock, the copy `known` when it still fits, else one verified now.
+    private static func cosign(_ bytes: [UInt8], source: String, ledgerPath: String, known: VerifiedTree?, key: PrivateKey,
+                               timestamp: UInt64, trusting: [NoteVerifier]) throws -> (checkpoint: SignedCheckpoint, member: String) {
         let candidate = try about(source) { () throws(TransparencyError) in try SignedCheckpoint(parsing: bytes) }
-        let ledgerPath = known.path
         return try OwnedFile.withLedgerLock(ledgerPath) { () throws -> (SignedCheckpoint, String) in
-            let size = candidate.checkpoint.size
-            let recorded = WitnessState.recordedSizes(ledgerPath: ledgerPath).union([size])
+            let recorded = WitnessState.recordedSizes(ledgerPath: ledgerPath).union([candidate.checkpoint.size])
             let ledger: VerifiedTree
-            if recorded.allSatisfy({ known.activeMembers(atSize: $0) != nil }) && LedgerTree.isCurrent(known) {
+            if let known, recorded.allSatisfy({ known.activeMembers(atSize: $0) != nil }) && LedgerTree.isCurrent(known) {
                 LedgerTree.saveSidecarIfOwned(known.tree, ledgerPath: ledgerPath)
                 ledger = known
             } else {
