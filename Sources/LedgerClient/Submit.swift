@@ -58,21 +58,24 @@ public enum Submit {
         guard server.size <= localSize else {
             throw ClientError(.usage, "the server has \(server.size) entries, this copy \(localSize): run `emc pull \(ledgerPath)` first", file: ledgerPath)
         }
-        var lines: [[UInt8]] = []
+        // Only the lines after the server's size are kept: the earlier ones are read for the hash at its end.
+        var offline: [[UInt8]] = []
+        var seq: Int64 = 0
         var headAtServerSize = ""
         try FileEntryStore(path: ledgerPath).readLines(from: 0) { line, _ throws(LedgerError) in
-            lines.append(line)
-            if Int64(lines.count) == server.size { headAtServerSize = Entry.hash(lineBytes: line) }
-            return Int64(lines.count) < localSize
+            seq += 1
+            if seq == server.size { headAtServerSize = Entry.hash(lineBytes: line) }
+            if seq > server.size { offline.append(line) }
+            return seq < localSize
         }
         guard headAtServerSize == server.head else {
             throw ClientError(.invalid, "this copy and the server differ at entry \(server.size) or before: the entries made offline do not extend the server's history and cannot be pushed", file: ledgerPath)
         }
         var sent = 0
-        for start in stride(from: Int(server.size), to: lines.count, by: 64) {
-            let batch = Array(lines[start..<min(start + 64, lines.count)])
+        for start in stride(from: 0, to: offline.count, by: 64) {
+            let batch = Array(offline[start..<min(start + 64, offline.count)])
             guard case .accepted = try remote.submit(batch) else {
-                throw ClientError(.invalid, "the server's head moved while pushing (another member appended): the remaining \(lines.count - start) entries no longer extend it", file: ledgerPath)
+                throw ClientError(.invalid, "the server's head moved while pushing (another member appended): the remaining \(offline.count - start) entries no longer extend it", file: ledgerPath)
             }
             sent += batch.count
         }
