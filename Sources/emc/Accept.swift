@@ -6,6 +6,7 @@ import LedgerCrypto
 
 struct Accept: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "accept",
         abstract: "Sign your acceptance of a contract version.",
         discussion: """
         Every member accepts the genesis contract; a member joining through an amendment accepts that proposal (with its new key). \

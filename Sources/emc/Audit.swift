@@ -7,6 +7,7 @@ struct Audit: ParsableCommand {
     enum Format: String, ExpressibleByArgument, CaseIterable { case csv, json, beancount }
 
     static let configuration = CommandConfiguration(
+        commandName: "audit",
         abstract: "Export every payout and adjustment: period, member, amount, currency, version, rule, entry and hash.",
         discussion: "Adjustment rows are the change per member and rule made by a dispute; all rows sum to the totals paid. The beancount format loads with bean-check."
     )

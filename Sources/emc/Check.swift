@@ -4,6 +4,7 @@ import Foundation
 
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "check",
         abstract: "Check contract files and report every error.",
         discussion: """
             Prints each problem as FILE:LINE:COLUMN: error: MESSAGE, followed by the source line and a \

@@ -7,6 +7,7 @@ import LedgerWitness
 
 struct Cosign: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "cosign",
         abstract: "Check a checkpoint against your own verified copy and cosign it (C2SP tlog-cosignature, type 0x04).",
         discussion: """
         Your copy must have the checkpoint's root at its size, and the checkpoint must be consistent \

@@ -8,6 +8,7 @@ import LedgerCrypto
 
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "demo",
         abstract: "Play the Smart Cooking EMC story into DIR/ledger.jsonl with keys in DIR/keys, then verify it.",
         discussion: "Deterministic: fixed demo keys and claimed times, so two runs write byte-identical ledgers."
     )

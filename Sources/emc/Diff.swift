@@ -4,7 +4,7 @@ import LedgerStorage
 import LedgerReports
 
 struct Diff: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show what an amendment changed between two contract versions: members, shares, metrics, goals, rules.")
+    static let configuration = CommandConfiguration(commandName: "diff", abstract: "Show what an amendment changed between two contract versions: members, shares, metrics, goals, rules.")
     @Argument(help: "The ledger file.") var ledger: String
     @Option(help: "The earlier version number (1 is the genesis contract).") var from: Int
     @Option(help: "The later version number.") var to: Int

@@ -7,6 +7,7 @@ import LedgerCrypto
 
 struct Dispute: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "dispute",
         abstract: "Contest reports of a settled period with corrected values; decided by the votes of all members.",
         discussion: "Example: emc dispute duck.jsonl --key chef.key --period 2021-09 --set revenue=1800000.00 --reason \"cancelled order\". Members vote with `emc vote --proposal SEQ`; the adopting vote appends the adjustment settlement."
     )
@@ -36,7 +37,7 @@ struct Dispute: ParsableCommand {
 }
 
 struct Adjust: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Append the adjustment settlement of an adopted dispute (if the adopting vote did not).")
+    static let configuration = CommandConfiguration(commandName: "adjust", abstract: "Append the adjustment settlement of an adopted dispute (if the adopting vote did not).")
     @Argument(help: "The ledger file.") var ledger: String
     @Option(help: signingKeyHelp) var key: String
     @OptionGroup var passphrase: PassphraseOptions

@@ -6,6 +6,7 @@ import LedgerReports
 
 struct Explain: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "explain",
         abstract: "Explain a settled period: the contract version, the reports used, every rule and condition, the split arithmetic.",
         discussion: "With --member, shows that member's payouts and, for each rule that paid it nothing, what stopped it."
     )
@@ -25,6 +26,7 @@ struct Explain: ParsableCommand {
 
 struct Replay: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "replay",
         abstract: "The full state as of entry SEQ (reading only entries 1...SEQ); at the last entry it equals `emc status`."
     )
     @Argument(help: "The ledger file.") var ledger: String

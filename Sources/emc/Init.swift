@@ -7,6 +7,7 @@ import LedgerClient
 
 struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "init",
         abstract: "Create a ledger: the genesis entry with the contract and the member roster.",
         discussion: "Example: emc init duck.jsonl --contract duck.emc --key yu.key --member yu=micro-enterprise:yu.pub --member chef=external-partner:chef.pub"
     )

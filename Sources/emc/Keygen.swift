@@ -4,6 +4,7 @@ import LedgerCrypto
 
 struct Keygen: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "keygen",
         abstract: "Create an Ed25519 key pair NAME.key (0600) and NAME.pub.",
         discussion: "With --encrypt, NAME.key is encrypted PKCS#8 (PBKDF2, AES-256-CBC; what `openssl genpkey -aes-256-cbc` writes) under a passphrase typed twice at the terminal, or read from --passphrase-file / $EMC_PASSPHRASE_FILE. The directory is created (0700) when missing."
     )

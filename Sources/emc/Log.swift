@@ -4,7 +4,7 @@ import LedgerStorage
 import LedgerReports
 
 struct Log: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List the entries: sequence, time, kind, signer and a summary.")
+    static let configuration = CommandConfiguration(commandName: "log", abstract: "List the entries: sequence, time, kind, signer and a summary.")
     @Argument(help: "The ledger file.") var ledger: String
     @Flag(help: "One JSON object per entry.") var json = false
 

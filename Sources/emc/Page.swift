@@ -6,6 +6,7 @@ import LedgerReports
 
 struct Page: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "page",
         abstract: "Write a static site about the EMC: members, payouts, a chart, explanations, the contract in plain language.",
         discussion: """
         Writes DIR/index.html (no scripts, no network; readable on a phone), DIR/audit.csv and DIR/audit.beancount. \

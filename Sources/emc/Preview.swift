@@ -4,6 +4,7 @@ import LedgerReports
 
 struct Preview: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "preview",
         abstract: "Before a vote: what a proposed contract would have paid each member over the last settled periods.",
         discussion: """
         Re-settles the last K settled periods (at most the 12 the ledger keeps) under the proposal's contract, with the \

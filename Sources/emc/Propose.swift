@@ -7,6 +7,7 @@ import LedgerCrypto
 
 struct Propose: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "propose",
         abstract: "Propose an amendment: a new contract version, effective from a future period.",
         discussion: "Adopted when every member of the version in force approves (the proposal is the proposer's approval) and every joining member accepts. New members join with --member NAME=ROLE:PUBFILE."
     )
@@ -33,6 +34,7 @@ struct Propose: ParsableCommand {
 
 struct Vote: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "vote",
         abstract: "Approve or reject an open proposal or dispute.",
         discussion: "The vote that adopts a dispute also appends its adjustment settlement."
     )
@@ -69,7 +71,7 @@ struct Vote: ParsableCommand {
 }
 
 struct Withdraw: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Withdraw your own open proposal or dispute.")
+    static let configuration = CommandConfiguration(commandName: "withdraw", abstract: "Withdraw your own open proposal or dispute.")
     @Argument(help: "The ledger file.") var ledger: String
     @Option(help: signingKeyHelp) var key: String
     @OptionGroup var passphrase: PassphraseOptions

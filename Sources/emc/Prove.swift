@@ -5,6 +5,7 @@ import LedgerWitness
 
 struct Prove: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "prove",
         abstract: "Prove an entry is in the ledger (C2SP tlog-proof), or that one checkpoint extends another.",
         discussion: """
         --entry N: an inclusion proof of entry N (leaf index N - 1) against the signed checkpoint \

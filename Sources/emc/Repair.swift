@@ -5,6 +5,7 @@ import LedgerReports
 
 struct Repair: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "repair",
         abstract: "Remove a torn tail (an interrupted final append) after copying the file aside.",
         discussion: "Refuses, leaving the file untouched (exit 1), when the ledger has any other damage."
     )

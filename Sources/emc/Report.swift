@@ -7,6 +7,7 @@ import LedgerCrypto
 
 struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "report",
         abstract: "Report a metric value for a period (you must be a reporter the contract names).",
         discussion: "Example: emc report duck.jsonl --key yu.key --period 2020-09 --metric revenue --value 600000.00"
     )

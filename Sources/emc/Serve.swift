@@ -8,6 +8,7 @@ import Glibc
 /// server is a product of its own so that building `emc` never builds Hummingbird (README).
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "serve",
         abstract: "Run the sequencing server (the emc-server binary beside emc; see `emc-server serve --help`).",
         discussion: "Build it once with `swift build --product emc-server`.",
         helpNames: []

@@ -7,6 +7,7 @@ import LedgerCrypto
 
 struct Settle: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "settle",
         abstract: "Compute a period's settlement from the contract and the reports, show it, and append it.",
         discussion: "Periods settle in order, once each, after the period is over and every metric the rules read is reported."
     )

@@ -5,6 +5,7 @@ import LedgerReports
 
 struct Show: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "show",
         abstract: "Show a contract version in plain language (what members sign), or its exact source.",
         discussion: """
         `emc show LEDGER` shows the version in force; `--version N` another one. `emc show FILE.emc` \

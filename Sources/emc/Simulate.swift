@@ -5,6 +5,7 @@ import Foundation
 
 struct Simulate: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "simulate",
         abstract: "Settle a contract over the periods of a metrics file and print the payouts.",
         discussion: """
             The metrics file is JSON: {"2020-09": {"revenue": "1234.50", "ducks_sold": 42}, ...} with \

@@ -5,6 +5,7 @@ import LedgerReports
 
 struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "status",
         abstract: "Show the contract in force, pending proposals, members, open periods and totals paid."
     )
     @Argument(help: "The ledger file.") var ledger: String

@@ -6,6 +6,7 @@ import LedgerCrypto
 
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "verify",
         abstract: "Check every hash, signature and authorization in a ledger.",
         discussion: "Exit 0 when valid; 1 naming the first bad entry, or a torn tail (then run `emc repair`); 2 for usage or I/O errors."
     )

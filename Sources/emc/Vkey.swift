@@ -4,6 +4,7 @@ import LedgerTransparency
 
 struct Vkey: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "vkey",
         abstract: "Print the note verifier key of a public key: NAME+keyid+base64(0x01 ‖ key), as Go's note.NewVerifier reads it.",
         discussion: "NAME is the member's name in the ledger (her note key name). Example: emc vkey yu.pub --name yu"
     )
