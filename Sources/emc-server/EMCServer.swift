@@ -80,7 +80,7 @@ struct Export: AsyncParsableCommand {
         let (ledgerID, file) = (ledgerID, file)
         try await storeOptions.withHost { host throws(LedgerError) in
             let count = try LedgerTransfer.export(host: host, ledgerID: ledgerID, to: file)
-            return "exported \(count) entries of \(ledgerID) to \(file)"
+            return "exported \(entryCount(count)) of \(ledgerID) to \(file)"
         }
     }
 }
@@ -100,7 +100,7 @@ struct Import: AsyncParsableCommand {
         let file = file
         try await storeOptions.withHost { host throws(LedgerError) in
             let (ledgerID, size) = try LedgerTransfer.importFile(file, into: host)
-            return "imported \(size) entries as ledger \(ledgerID)"
+            return "imported \(entryCount(size)) as ledger \(ledgerID)"
         }
     }
 }
@@ -175,4 +175,9 @@ func readText(_ path: String) -> String? {
         bytes += buffer[0..<count]
     }
     return bytes.count <= 1 << 20 ? String(decoding: bytes, as: UTF8.self) : nil
+}
+
+/// "1 entry", "2 entries".
+func entryCount<Count: BinaryInteger>(_ count: Count) -> String {
+    count == 1 ? "1 entry" : "\(count) entries"
 }
