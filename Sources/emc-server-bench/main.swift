@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Synchronization
 import ContractLanguage
 import Ledger
 import LedgerClient
@@ -47,8 +48,38 @@ rule cost_sharing every period
 let time = Timestamp("2020-05-10T09:00:00Z")!
 let period = Period("2020-05")!
 
+/// Member `name`'s key in ledger `ledger`, derived once (a derivation costs a scalar multiplication,
+/// which the clients would otherwise pay on every signed request and charge to the server's figures).
 @Sendable func key(_ name: String, _ ledger: Int) -> PrivateKey {
-    try! PrivateKey(seed: SHA256.hash(Array("emc-server-bench/\(ledger)/\(name)".utf8)))
+    let label = "emc-server-bench/\(ledger)/\(name)"
+    if let known = derivedKeys.withLock({ $0[label] }) { return known }
+    let derived = try! PrivateKey(seed: SHA256.hash(Array(label.utf8)))
+    derivedKeys.withLock { $0[label] = derived }
+    return derived
+}
+let derivedKeys = Mutex<[String: PrivateKey]>([:])
+
+/// Runs `body(0) … body(count - 1)` on `count` threads of their own, all at once, and waits for them.
+/// (`DispatchQueue.concurrentPerform` runs at most one iteration per core: "16 clients" would be 2.)
+func concurrently(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
+    let group = DispatchGroup()
+    for index in 0..<count {
+        group.enter()
+        let thread = Thread { body(index); group.leave() }
+        thread.stackSize = 1 << 20
+        thread.start()
+    }
+    group.wait()
+}
+
+/// CPU time (user + system) a process has used so far, in milliseconds, from /proc/PID/stat.
+func cpuMilliseconds(of process: Process) -> Double {
+    guard let text = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8),
+          let close = text.lastIndex(of: ")") else { return .nan }
+    let fields = text[text.index(after: close)...].split(separator: " ")
+    // After the command name: state is field 3, utime field 14, stime field 15 (proc(5)).
+    guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return .nan }
+    return (user + system) * 1000 / Double(sysconf(Int32(_SC_CLK_TCK)))
 }
 
 /// A ledger built and verified offline: yu and farm, founded by yu (nonce from `ledger` and `tag`),
@@ -190,11 +221,12 @@ for _ in 0..<samples {
 // 4. Throughput across 100 ledgers: client c submits to ledgers c, c + clients, …, one entry per
 // request, each acknowledged only once durable.
 var throughput: [String: Double] = [:]
+var throughputCPU: [String: Double] = [:]
 let boundPort = port, ids = ledgerIDs, allChains = chains
 for (round, clients) in clientCounts.enumerated() {
     log("throughput with \(clients) client(s)")
-    let start = DispatchTime.now()
-    DispatchQueue.concurrentPerform(iterations: clients) { client in
+    let start = DispatchTime.now(), cpuStart = cpuMilliseconds(of: process)
+    concurrently(clients) { client in
         let http = HTTPClient(port: boundPort)
         for step in 0..<perLedgerPerRound {
             for ledger in stride(from: 1 + client, through: ledgerCount, by: clients) {
@@ -205,6 +237,7 @@ for (round, clients) in clientCounts.enumerated() {
     }
     let seconds = milliseconds(since: start) / 1000
     throughput["\(clients)"] = Double(ledgerCount * perLedgerPerRound) / seconds
+    throughputCPU["\(clients)"] = (cpuMilliseconds(of: process) - cpuStart) * 1000 / Double(ledgerCount * perLedgerPerRound)
 }
 
 // 5. `emc pull` of many new entries (LedgerClient's pull, in process) against a local verify of
@@ -265,7 +298,7 @@ let portfolio = (0..<portfolioLedgers).map { try! portfolioChain(ledger: $0) }
 let portfolioIDs = portfolio.map { try! DecodedEntry(line: $0.setup[0]).entry.ledgerID }
 
 /// The portfolio's figures on one server: load entries/s, then read entries/s and proofs/s.
-func portfolioFigures(port: Int, store: String) -> JSONValue {
+func portfolioFigures(server: Process, port: Int, store: String) -> JSONValue {
     log("portfolio on the \(store) store: creating \(portfolioLedgers) ledgers")
     let setup = HTTPClient(port: port)
     for (index, chain) in portfolio.enumerated() {
@@ -274,8 +307,8 @@ func portfolioFigures(port: Int, store: String) -> JSONValue {
     }
     log("portfolio on the \(store) store: \(portfolioClients) clients load 12 periods")
     let entryCount = portfolio.reduce(0) { $0 + $1.periods.count }
-    let loadStart = DispatchTime.now()
-    DispatchQueue.concurrentPerform(iterations: portfolioClients) { client in
+    let loadStart = DispatchTime.now(), loadCPUStart = cpuMilliseconds(of: server)
+    concurrently(portfolioClients) { client in
         let http = HTTPClient(port: port)
         let owned = Array(stride(from: client, to: portfolioLedgers, by: portfolioClients))
         for step in 0..<36 {
@@ -285,6 +318,7 @@ func portfolioFigures(port: Int, store: String) -> JSONValue {
         }
     }
     let loadSeconds = milliseconds(since: loadStart) / 1000
+    let loadCPU = cpuMilliseconds(of: server) - loadCPUStart
     log("portfolio on the \(store) store: reading entries and proofs")
     @Sendable func get(_ http: HTTPClient, ledger: Int, _ target: String) -> HTTPResponseMessage {
         let request = try! HTTPRequestMessage.signed(method: "GET", target: target, key: key("farm", 1000 + ledger))
@@ -292,7 +326,7 @@ func portfolioFigures(port: Int, store: String) -> JSONValue {
         return response
     }
     let readStart = DispatchTime.now()
-    DispatchQueue.concurrentPerform(iterations: portfolioClients) { client in
+    concurrently(portfolioClients) { client in
         let http = HTTPClient(port: port)
         for ledger in stride(from: client, to: portfolioLedgers, by: portfolioClients) {
             let body = get(http, ledger: ledger, "/v1/ledgers/\(portfolioIDs[ledger])/entries?from=0").body
@@ -302,7 +336,7 @@ func portfolioFigures(port: Int, store: String) -> JSONValue {
     let readSeconds = milliseconds(since: readStart) / 1000
     let proofsPerLedger = 10
     let proofStart = DispatchTime.now()
-    DispatchQueue.concurrentPerform(iterations: portfolioClients) { client in
+    concurrently(portfolioClients) { client in
         let http = HTTPClient(port: port)
         for ledger in stride(from: client, to: portfolioLedgers, by: portfolioClients) {
             for proof in 0..<proofsPerLedger {
@@ -314,6 +348,7 @@ func portfolioFigures(port: Int, store: String) -> JSONValue {
     return .object([
         "load_entries": .integer(Int64(entryCount)),
         "load_entries_per_second": rounded(Double(entryCount) / loadSeconds, 0),
+        "load_server_cpu_us_per_entry": rounded(loadCPU * 1000 / Double(entryCount), 0),
         "read_entries_per_second": rounded(Double(portfolioLedgers * 39) / readSeconds, 0),
         "inclusion_proofs_per_second": rounded(Double(portfolioLedgers * proofsPerLedger) / proofSeconds, 0),
     ])
@@ -322,12 +357,12 @@ func portfolioFigures(port: Int, store: String) -> JSONValue {
 var portfolioReport: [String: JSONValue] = [:]
 do {
     let server = startServer(["--data", folder.appendingPathComponent("portfolio-data").path])
-    portfolioReport["file"] = portfolioFigures(port: server.port, store: "file")
+    portfolioReport["file"] = portfolioFigures(server: server.process, port: server.port, store: "file")
     stopServer(server.process)
 }
 if let postgresURL {
     let server = startServer(["--store", postgresURL])
-    portfolioReport["postgres"] = portfolioFigures(port: server.port, store: "postgres")
+    portfolioReport["postgres"] = portfolioFigures(server: server.process, port: server.port, store: "postgres")
     stopServer(server.process)
 }
 
@@ -347,6 +382,7 @@ let report: JSONValue = .object([
     "throughput_ledgers": .integer(Int64(ledgerCount)),
     "throughput_entries_per_client_count": .integer(Int64(ledgerCount * perLedgerPerRound)),
     "throughput_entries_per_second": .object(throughput.mapValues { rounded($0, 0) }),
+    "throughput_server_cpu_us_per_entry": .object(throughputCPU.mapValues { rounded($0, 0) }),
     "pull_new_entries": .integer(Int64(pullCount)),
     "pull_ms": rounded(pullMs, 1),
     "pull_entries_per_second": rounded(Double(pullCount) / (pullMs / 1000), 0),
