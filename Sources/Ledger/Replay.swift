@@ -20,11 +20,15 @@ public protocol LedgerReplaying {
 public enum Replay {
     /// Decodes lines in parallel and applies them in order, collecting their signature checks.
     /// Stops at the first bad entry and returns its error with the checks of the entries before it.
-    package static func decodeAndApply(_ lines: [[UInt8]], firstLine: Int, state: inout LedgerState,
+    /// `decodeInParallel: false` decodes on the calling thread: for a caller whose other cores are
+    /// busy checking the previous batch's signatures (`Verifier`), where a parallel decode would
+    /// take those workers away from the signatures and leave them idle afterwards.
+    package static func decodeAndApply(_ lines: [[UInt8]], firstLine: Int, state: inout LedgerState, decodeInParallel: Bool = true,
                                willApply: ((DecodedEntry, LedgerState) -> Void)? = nil) -> (jobs: [SignatureJob], firstError: LedgerError?) {
-        let decoded = parallelMap(lines) { line -> Result<DecodedEntry, LedgerError> in
+        let decode = { @Sendable (line: [UInt8]) -> Result<DecodedEntry, LedgerError> in
             do throws(LedgerError) { return .success(try DecodedEntry(line: line)) } catch { return .failure(error) }
         }
+        let decoded = decodeInParallel ? parallelMap(lines, decode) : lines.map(decode)
         var jobs: [SignatureJob] = []
         jobs.reserveCapacity(lines.count)
         for (index, result) in decoded.enumerated() {

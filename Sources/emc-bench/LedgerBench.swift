@@ -59,8 +59,9 @@ struct LedgerFigures {
     var fsync = Samples()
     /// The same single appends with building and signing the entry included.
     var signedAppend = Samples()
-    /// Single appends each by a new `LedgerWriter` (open, append, close), as one `emc` command makes
-    /// them (not an issue figure; for comparison).
+    /// Single appends each by a new writer without a state cache (open and verify the whole file,
+    /// append, close): what a command would cost without the member's state cache (not an issue
+    /// figure; for comparison with the one-shot figures, which use it).
     var processAppend = Samples()
     var bulkEntries = 0
     var bulkSeconds = 0.0

@@ -94,7 +94,7 @@ struct Report {
             + "\(Self.number(ledger.signedAppend.median, decimals: 3)) ms, p99 \(Self.number(ledger.signedAppend.percentile(0.99), decimals: 3)) ms "
             + "(ratio \(Self.number(ledger.signedAppend.median / ledger.fsync.median, decimals: 2)));")
         if ledger.processAppend.count > 0 {
-            lines.append("  for comparison, \(ledger.processAppend.count) appends as one `emc` command makes them (open and load the snapshot, append, save, close): "
+            lines.append("  for comparison, \(ledger.processAppend.count) appends each by a new writer without a state cache (open and verify the whole file, append, close; `emc` commands resume from the member's state cache instead, see one-shot): "
                 + "p50 \(Self.number(ledger.processAppend.median, decimals: 3)) ms, p99 \(Self.number(ledger.processAppend.percentile(0.99), decimals: 3)) ms;")
         }
         lines.append("  bulk: \(ledger.bulkEntries) entries signed in this process, one append call (\(String(format: "%.0f", ledger.bulkSeconds * 1e3)) ms); "
