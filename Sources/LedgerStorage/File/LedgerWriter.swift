@@ -170,9 +170,9 @@ public final class LedgerWriter {
         var lastLineOffset = verified.lastLineOffset
         var jobs: [SignatureJob] = []
         // Signature checks of a large batch start, chunk by chunk, while the rest is still being
-        // applied (at most two chunks in flight, so that the workers go from one chunk straight
-        // to the next; see `Verifier`); their results are looked at only once every entry
-        // applied, in order, so the error reported is the one a check after applying all would report.
+        // applied (at most `SignatureBatch.inFlightLimit` chunks in flight); their results are
+        // looked at only once every entry applied, in order, so the error reported is the one a
+        // check after applying all would report.
         var signatureChunks: [Replay.SignatureBatch] = []
         for result in encoded {
             let decoded: DecodedEntry
@@ -180,7 +180,8 @@ public final class LedgerWriter {
                 decoded = try result.get()
                 try state.apply(decoded, deferringSignaturesInto: &jobs)
                 if jobs.count >= Self.signatureChunkSize {
-                    if signatureChunks.count >= 2 { signatureChunks[signatureChunks.count - 2].wait() }
+                    let limit = Replay.SignatureBatch.inFlightLimit
+                    if signatureChunks.count >= limit { signatureChunks[signatureChunks.count - limit].wait() }
                     signatureChunks.append(Replay.SignatureBatch(jobs))
                     jobs.removeAll(keepingCapacity: true)
                 }

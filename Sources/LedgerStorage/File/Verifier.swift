@@ -114,13 +114,9 @@ public enum Verifier {
         var batchBytes = 0
         batch.reserveCapacity(batchSize)
         // Signature checks of earlier batches run in the background while the next batch is decoded
-        // and applied; at most two batches are in flight, always checked oldest first. Two, not
-        // one: the workers go from one batch straight to the next instead of sleeping until this
-        // thread hands them another, and a woken worker is often placed on the core of the thread
-        // that woke it, beside the other worker, while a core idles (measured: 1.5 instead of 1.8
-        // cores busy on 2).
+        // and applied; at most `inFlightLimit` batches are in flight, always checked oldest first.
         var inFlight: [Replay.SignatureBatch] = []
-        inFlight.reserveCapacity(2)
+        inFlight.reserveCapacity(Replay.SignatureBatch.inFlightLimit)
         do throws(LedgerError) {
             while true {
                 let limitReached = limit.map { Int64(reader.lineNumber) >= $0 } ?? false
@@ -137,7 +133,7 @@ public enum Verifier {
                         try Replay.checkSignatures(jobs)
                         throw firstError
                     }
-                    if inFlight.count == 2 { try inFlight.removeFirst().waitAndCheck() }
+                    if inFlight.count == Replay.SignatureBatch.inFlightLimit { try inFlight.removeFirst().waitAndCheck() }
                     inFlight.append(Replay.SignatureBatch(jobs))
                     batch.removeAll(keepingCapacity: true)
                     batchBytes = 0
