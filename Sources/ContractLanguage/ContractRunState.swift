@@ -20,6 +20,13 @@ public struct ContractRunState: Hashable, Sendable, Codable {
 
     public init() {}
 
+    /// A run state read back from a cache (the caller checks the periods it holds).
+    package init(lastSettled: Period?, previousValues: [String: Value], totals: [String: Value], firedOnce: Set<String>,
+                 forfeited: Set<String>, decidedGoals: [String: Bool], goalMetCounts: [String: Int], ratingChanges: [String: Int]) {
+        (self.lastSettled, self.previousValues, self.totals, self.firedOnce) = (lastSettled, previousValues, totals, firedOnce)
+        (self.forfeited, self.decidedGoals, self.goalMetCounts, self.ratingChanges) = (forfeited, decidedGoals, goalMetCounts, ratingChanges)
+    }
+
     /// A member's current star rating: initial rating plus changes, kept within 0...5.
     /// The sum is clamped once, when the rating is read: 5, +1, -1 gives 5 (SPEC 2.7).
     public func rating(of member: Member) -> Int {

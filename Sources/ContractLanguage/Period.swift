@@ -18,6 +18,12 @@ public struct Period: Hashable, Comparable, Sendable, CustomStringConvertible, C
 
     init(monthIndex: Int) { self.monthIndex = monthIndex }
 
+    /// The period `monthIndex` months after January of year 0, if it can be written (years 1000-9999).
+    package init?(checkedMonthIndex monthIndex: Int) {
+        guard Self.validMonthIndices.contains(monthIndex) else { return nil }
+        self.monthIndex = monthIndex
+    }
+
     /// The first and last periods that can be written (1000-01 and 9999-12).
     static let validMonthIndices = (1000 * 12)...(9999 * 12 + 11)
 

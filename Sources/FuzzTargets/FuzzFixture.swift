@@ -111,7 +111,7 @@ public enum FuzzFixture {
     public static func prefixCache() -> [UInt8] {
         let verified = VerifiedLedger(state: prefixState, validByteCount: Int64(prefixBytes.count),
                                       lastLineOffset: Int64(prefixBytes.count - prefixEntries.last!.lineBytes.count - 1), tornTail: nil)
-        guard let bytes = StateCache.encode(verified, key: cacheKey) else { preconditionFailure("cannot encode the fixture cache") }
+        let bytes = StateCache.encode(verified, key: cacheKey)
         return bytes
     }
 

@@ -82,13 +82,13 @@ public enum FuzzTargets {
 
     /// State cache loader: `bytes` as member yu's cache next to the fixture ledger. Decoding never
     /// traps, and the writer that opens with it appends exactly the entry it appends with no cache.
-    /// The bytes are also decoded as the state of an authentic cache (past the MAC), so that the
-    /// snapshot decoder itself is fuzzed.
+    /// The bytes are also decoded as the binary state of an authentic cache (past the MAC and the
+    /// base64), so that the snapshot decoder itself is fuzzed.
     public static func cache(_ bytes: [UInt8]) {
         _ = StateCache.decode(bytes, key: FuzzFixture.cacheKey)
         let header = StateCache.header(ledgerID: FuzzFixture.prefixState.ledgerID, keyID: FuzzFixture.cacheMember.publicKey.keyID,
                                        byteCount: Int64(FuzzFixture.prefixBytes.count), lastLineOffset: 0)
-        let state = bytes.filter { $0 != 0x0a }
+        let state = Array(Base64.encode(bytes).utf8)
         _ = StateCache.decode(StateCache.seal(Array(header.utf8) + Array("state ".utf8) + state + [0x0a], key: FuzzFixture.cacheKey),
                               key: FuzzFixture.cacheKey)
         CacheWorkspace.shared.appendThroughCache(bytes)

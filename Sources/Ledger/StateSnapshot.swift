@@ -4,21 +4,21 @@ import LedgerCrypto
 
 /// The on-disk form of a verified `LedgerState` (a cache, not part of the log format): appends
 /// load it instead of re-verifying the whole log, after checking it against the file's head.
-package struct StateSnapshot: Codable {
-    struct Member: Codable { var name, role, key: String; var active: Bool }
-    struct Vote: Codable { var member: String; var approve: Bool; var seq: Int64 }
-    struct Version: Codable {
+package struct StateSnapshot {
+    struct Member { var name, role, key: String; var active: Bool }
+    struct Vote { var member: String; var approve: Bool; var seq: Int64 }
+    struct Version {
         var number: Int; var text, hash: String; var introducedAt: Int64; var acceptedBy: [String]
         var status, proposer, reason: String; var effective: Period?; var joiners: [Member]; var votes: [Vote]; var closedAt: Int64?
     }
-    struct Report: Codable { var period: Period?; var metric: String; var value: Value; var reporter: String; var seq: Int64; var superseded: [Int64] }
+    struct Report { var period: Period?; var metric: String; var value: Value; var reporter: String; var seq: Int64; var superseded: [Int64] }
     /// Payouts and goal outcomes are not stored: they are recomputed from the reports and the
     /// run state before (the interpreter is deterministic), which keeps the snapshot small.
-    struct Settlement: Codable {
+    struct Settlement {
         var period: Period; var version: Int; var seq: Int64; var reports: [Report]; var runStateBefore: ContractRunState
     }
-    struct Correction: Codable { var metric: String; var value: Value }
-    struct Dispute: Codable {
+    struct Correction { var metric: String; var value: Value }
+    struct Dispute {
         var seq: Int64; var disputer: String; var period: Period; var corrections: [Correction]; var reason: String
         var votes: [Vote]; var status: String; var closedAt: Int64?
     }
@@ -149,7 +149,8 @@ extension LedgerState {
                 metrics[record.metric] = record.value
             }
             guard let settlement = try? ContractLanguage.settle(contract: contracts[item.version - 1].contract, period: item.period,
-                                                                metrics: metrics, state: item.runStateBefore) else { return nil }
+                                                                metrics: metrics, state: item.runStateBefore,
+                                                                tracing: false) else { return nil }
             recentSettlements.append(SettlementRecord(period: item.period, version: item.version, seq: item.seq, reports: reports,
                                                       payouts: settlement.payouts, goalOutcomes: settlement.goalOutcomes,
                                                       runStateBefore: item.runStateBefore))

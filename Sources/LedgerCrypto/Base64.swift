@@ -15,7 +15,10 @@ public enum Base64 {
         var index = 0
         while index + 3 <= bytes.count {
             let group = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2])
-            for shift in [18, 12, 6, 0] { out.append(alphabet[Int(group >> UInt32(shift) & 63)]) }
+            out.append(alphabet[Int(group >> 18 & 63)])
+            out.append(alphabet[Int(group >> 12 & 63)])
+            out.append(alphabet[Int(group >> 6 & 63)])
+            out.append(alphabet[Int(group & 63)])
             index += 3
         }
         let rest = bytes.count - index

@@ -1,4 +1,6 @@
+import ContractLanguage
 import Foundation
+@testable import Ledger
 import LedgerCrypto
 import LedgerStorage
 import Testing
@@ -13,13 +15,13 @@ import Testing
         return StateCache.path(forLedger: directory.appendingPathComponent("l.jsonl").path, keyID: key.publicKey.keyID)
     }
 
-    /// Replaces the JSON state in a cache file with `edit` applied to it (the MAC line is kept).
-    static func editState(of path: String, _ edit: (inout [String: Any]) -> Void) throws {
+    /// Replaces the state in a cache file with `edit` applied to it (the MAC line is kept).
+    static func editState(of path: String, _ edit: (inout StateSnapshot) -> Void) throws {
         var lines = try String(contentsOfFile: path, encoding: .utf8).components(separatedBy: "\n")
         let index = try #require(lines.firstIndex { $0.hasPrefix("state ") })
-        var state = try #require(try JSONSerialization.jsonObject(with: Data(lines[index].dropFirst(6).utf8)) as? [String: Any])
+        var state = try #require(Base64.decode(lines[index].dropFirst(6)).flatMap { StateSnapshot(binary: $0) })
         edit(&state)
-        lines[index] = "state " + String(decoding: try JSONSerialization.data(withJSONObject: state), as: UTF8.self)
+        lines[index] = "state " + Base64.encode(state.binary)
         try lines.joined(separator: "\n").write(toFile: path, atomically: false, encoding: .utf8)
     }
 
@@ -28,59 +30,45 @@ import Testing
         var apply: @Sendable (String) throws -> Void
         var testDescription: String { name }
 
-        static func state(_ name: String, _ edit: @escaping @Sendable (inout [String: Any]) -> Void) -> Damage {
+        static func state(_ name: String, _ edit: @escaping @Sendable (inout StateSnapshot) -> Void) -> Damage {
             Damage(name: name) { path in try StateCacheCLITests.editState(of: path, edit) }
         }
     }
 
+    /// `state` with its run state's once-fired and forfeited rules replaced.
+    static func runState(_ state: ContractRunState, lastSettled: Period?, rules: Set<String>? = nil) -> ContractRunState {
+        ContractRunState(lastSettled: lastSettled, previousValues: state.previousValues, totals: state.totals,
+                         firedOnce: rules ?? state.firedOnce, forfeited: rules ?? state.forfeited, decidedGoals: state.decidedGoals,
+                         goalMetCounts: state.goalMetCounts, ratingChanges: state.ratingChanges)
+    }
+
     static let damages: [Damage] = [
         .state("open report value") { state in
-            var reports = state["openReports"] as! [[String: Any]]
-            let values = reports.map { $0["value"]! }
-            for index in reports.indices { reports[index]["value"] = values[(index + 1) % values.count] }
-            state["openReports"] = reports
+            let values = state.openReports.map(\.value)
+            for index in state.openReports.indices { state.openReports[index].value = values[(index + 1) % values.count] }
         },
-        .state("duplicate open report") { state in
-            let reports = state["openReports"] as! [[String: Any]]
-            state["openReports"] = reports + reports
-        },
+        .state("duplicate open report") { state in state.openReports += state.openReports },
         .state("once-fired and forfeited rules") { state in
-            var run = state["runState"] as! [String: Any]
-            run["firedOnce"] = ["profit_sharing"]
-            run["forfeited"] = ["profit_sharing"]
-            state["runState"] = run
+            state.runState = runState(state.runState, lastSettled: state.runState.lastSettled, rules: ["profit_sharing"])
         },
         .state("roster keys") { state in
-            var members = state["members"] as! [[String: Any]]
-            let first = members[0]["key"]!
-            members[0]["key"] = members[1]["key"]!
-            members[1]["key"] = first
-            state["members"] = members
+            (state.members[0].key, state.members[1].key) = (state.members[1].key, state.members[0].key)
         },
-        .state("last settled period") { state in
-            var run = state["runState"] as! [String: Any]
-            run["lastSettled"] = ["monthIndex": 2020 * 12 + 6]
-            state["runState"] = run
-        },
-        .state("huge month index") { state in state["activationPeriod"] = ["monthIndex": Int64.max] },
-        .state("last time") { state in state["lastTime"] = "2020-01-01T00:00:00Z" },
-        .state("sequence number") { state in state["headSeq"] = (state["headSeq"] as! Int) - 1 },
-        .state("ledger id") { state in state["ledgerID"] = String(repeating: "0", count: 64) },
-        .state("no contracts") { state in state["contracts"] = [Any]() },
+        .state("last settled period") { state in state.runState = runState(state.runState, lastSettled: Period("2020-07")) },
+        .state("late activation period") { state in state.activationPeriod = Period("9999-12") },
+        .state("last time") { state in state.lastTime = "2020-01-01T00:00:00Z" },
+        .state("sequence number") { state in state.headSeq -= 1 },
+        .state("ledger id") { state in state.ledgerID = String(repeating: "0", count: 64) },
+        .state("no contracts") { state in state.contracts = [] },
         .state("duplicate settlement reports") { state in
-            var settlements = state["recentSettlements"] as! [[String: Any]]
-            let reports = settlements[0]["reports"] as! [Any]
-            settlements[0]["reports"] = reports + reports
-            state["recentSettlements"] = settlements
+            state.recentSettlements[0].reports += state.recentSettlements[0].reports
         },
         .state("dispute votes") { state in
-            var disputes = state["disputes"] as? [[String: Any]] ?? []
-            for index in disputes.indices {
-                disputes[index]["votes"] = [["member": "chef", "approve": true, "seq": 18], ["member": "farm", "approve": true, "seq": 18]]
+            for index in state.disputes.indices {
+                state.disputes[index].votes = [.init(member: "chef", approve: true, seq: 18), .init(member: "farm", approve: true, seq: 18)]
             }
-            state["disputes"] = disputes
         },
-        .state("totals paid") { state in state["totalsPaid"] = ["yu": 1] },
+        .state("totals paid") { state in state.totalsPaid = ["yu": 1] },
         Damage(name: "truncated") { path in
             let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
             try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: path))
@@ -138,9 +126,26 @@ import Testing
         let result = try runEMC(Self.commands[0].arguments, in: directory)
         #expect(result.exitCode == 0, "\(result.stderr)")
         let cache = try cachePath(in: directory, member: "yu")
-        #expect(FileManager.default.contents(atPath: cache).map { $0.starts(with: Data("emc-state-cache v2\n".utf8)) } == true)
+        #expect(FileManager.default.contents(atPath: cache).map { $0.starts(with: Data("emc-state-cache v3\n".utf8)) } == true)
         let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
         #expect(names == ["chef.key", "farm.key", "l.jsonl", URL(fileURLWithPath: cache).lastPathComponent, "yu.key"].sorted())
+    }
+
+    /// A cache an older version wrote (v1, v2: the state as JSON) is not read, and the next append
+    /// replaces it with a current one rather than refusing to touch it (SPEC §1.9).
+    @Test(arguments: ["emc-state-cache v1", "emc-state-cache v2"])
+    func anOlderCacheIsReplaced(formatLine: String) throws {
+        let directory = try lifecycleLedgerDirectory(entries: 16)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let cache = try cachePath(in: directory, member: "yu")
+        let ledger = try #require(FileManager.default.contents(atPath: directory.appendingPathComponent("l.jsonl").path))
+        let second = ledger.split(separator: 0x0a)[1]  // genesis has no "ledger" field; every later entry does
+        let ledgerID = try #require(try JSONSerialization.jsonObject(with: Data(second)) as? [String: Any])["ledger"] as? String
+        let old = "\(formatLine)\nledger \(try #require(ledgerID))\nkey x\nbytes 1\nhead-line 0\nstate {}\nmac 00\n"
+        try Data(old.utf8).write(to: URL(fileURLWithPath: cache))
+        let result = try runEMC(Self.commands[0].arguments, in: directory)
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        #expect(FileManager.default.contents(atPath: cache).map { $0.starts(with: Data("emc-state-cache v3\n".utf8)) } == true)
     }
 
     /// Finding 3: a ledger `X` next to an unrelated `X.state` (the old cache name) or a file at the

@@ -24,33 +24,42 @@ import Testing
         #expect(restored.recentSettlements.map(\.payouts) == verified.state.recentSettlements.map(\.payouts))
     }
 
-    /// Law: the snapshot's canonical JSON form (the cache's `state` line, issue 17) reads back to
-    /// the same snapshot, for every valid fixture ledger, and its bytes are stable.
-    @Test(arguments: ["demo", "lifecycle"]) func snapshotJSONRoundTrips(_ name: String) throws {
+    /// Law: the snapshot's binary form (the cache's `state` line, base64) reads back to the same
+    /// snapshot, for every valid fixture ledger, and its bytes are stable.
+    @Test(arguments: ["demo", "lifecycle"]) func snapshotBinaryRoundTrips(_ name: String) throws {
         let verified = try Verifier.verify(path: fixturesRoot.appendingPathComponent("ledgers/valid/\(name).jsonl").path)
-        let json = try #require(verified.state.snapshot.json)
-        let parsed = try JSONValue.parse(json.canonicalBytes)
-        let snapshot = try #require(StateSnapshot(json: parsed))
-        #expect(snapshot.json?.canonicalBytes == json.canonicalBytes)
+        let binary = verified.state.snapshot.binary
+        let snapshot = try #require(StateSnapshot(binary: binary))
+        #expect(snapshot.binary == binary)
         let restored = try #require(LedgerState(snapshot: snapshot))
         #expect(StatusReport.json(restored).canonicalBytes == StatusReport.json(verified.state).canonicalBytes)
         #expect(restored.runState == verified.state.runState)
+        #expect(restored.snapshot.binary == binary)
     }
 
-    /// A state line that parses as JSON but not as a snapshot is "no cache", never a trap.
-    @Test func malformedSnapshotJSONIsNoCache() throws {
-        let verified = try Verifier.verify(path: fixturesRoot.appendingPathComponent("ledgers/valid/demo.jsonl").path)
-        guard case .object(var members) = try #require(verified.state.snapshot.json) else { Issue.record("not an object"); return }
-        for (key, damage) in [("headSeq", JSONValue.string("1")), ("runState", .array([])), ("members", .object([:])),
-                              ("contracts", .array([.integer(1)])), ("totalsPaid", .object(["x": .bool(true)]))] {
-            let saved = members[key]
-            members[key] = damage
-            #expect(StateSnapshot(json: .object(members)) == nil, "\(key)")
-            members[key] = saved
-            members[key] = nil
-            #expect(StateSnapshot(json: .object(members)) == nil, "missing \(key)")
-            members[key] = saved
+    /// Law: every proper prefix of a snapshot's bytes, and the bytes with anything after them, are
+    /// "no cache"; so is every single-byte change that still decodes to a snapshot the state
+    /// refuses, and none of them traps.
+    @Test func malformedSnapshotBinaryIsNoCache() throws {
+        let verified = try Verifier.verify(path: fixturesRoot.appendingPathComponent("ledgers/valid/lifecycle.jsonl").path)
+        let binary = verified.state.snapshot.binary
+        for length in 0..<binary.count { #expect(StateSnapshot(binary: Array(binary.prefix(length))) == nil, "prefix \(length)") }
+        #expect(StateSnapshot(binary: binary + [0]) == nil)
+        var decodedChanges = 0
+        for index in binary.indices {
+            for flip: UInt8 in [0x01, 0x80, 0xff] {
+                var edited = binary
+                edited[index] ^= flip
+                if let snapshot = StateSnapshot(binary: edited) {
+                    decodedChanges += 1
+                    _ = LedgerState(snapshot: snapshot)  // total: may be nil or a (wrong) state, never a trap
+                }
+            }
         }
+        // Most changes break the framing; those that do not are what the MAC is for.
+        #expect(decodedChanges < binary.count * 3)
+        // A huge count (more items than bytes left) is refused before anything is reserved.
+        #expect(StateSnapshot(binary: [0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]) == nil)
     }
 
     /// Resuming from a cache gives the same state as verifying everything.

@@ -34,7 +34,10 @@ public struct StateCacheKey: Sendable {
 /// still holds, at its offset, the line whose hash is its head; anything else means "verify from
 /// the start". Decoding is total: no input traps.
 public enum StateCache {
-    public static let formatLine = "emc-state-cache v2"
+    public static let formatLine = "emc-state-cache v3"
+    /// The format lines of every version ever written: a file that starts with one of them is a
+    /// cache, which a save may replace (an older one is never read).
+    static let knownFormatLines: Set<String> = ["emc-state-cache v1", "emc-state-cache v2", formatLine]
     /// The largest cache file read (a state is far smaller than its ledger; this bounds memory).
     public static let maximumFileBytes = 256 << 20
 
@@ -48,12 +51,11 @@ public enum StateCache {
     // MARK: Encoding
 
     /// The cache file's bytes for `verified` under `key`.
-    public static func encode(_ verified: VerifiedLedger, key: StateCacheKey) -> [UInt8]? {
+    public static func encode(_ verified: VerifiedLedger, key: StateCacheKey) -> [UInt8] {
         precondition(verified.state.ledgerID == key.ledgerID, "a cache is keyed for its own ledger")
-        guard let json = verified.state.snapshot.json?.canonicalBytes, !json.contains(0x0a) else { return nil }
         var bytes = Array(header(ledgerID: key.ledgerID, keyID: key.keyID, byteCount: verified.validByteCount,
                                  lastLineOffset: verified.lastLineOffset).utf8)
-        bytes += Array("state ".utf8) + [UInt8](json) + [0x0a]
+        bytes += Array("state ".utf8) + Array(Base64.encode(verified.state.snapshot.binary).utf8) + [0x0a]
         bytes += Array("mac \(Hex.encode(HMACSHA256.authenticationCode(for: bytes, key: key.secret)))\n".utf8)
         return bytes
     }
@@ -81,7 +83,7 @@ public enum StateCache {
     /// a command may overwrite it.
     static func claimedLedgerID(_ bytes: [UInt8]) -> String? {
         let lines = bytes.prefix(4096).split(separator: 0x0a, maxSplits: 2, omittingEmptySubsequences: false)
-        guard lines.count >= 3, String(decoding: lines[0], as: UTF8.self) == formatLine else { return nil }
+        guard lines.count >= 3, knownFormatLines.contains(String(decoding: lines[0], as: UTF8.self)) else { return nil }
         let ledger = String(decoding: lines[1], as: UTF8.self)
         guard ledger.hasPrefix("ledger ") else { return nil }
         return String(ledger.dropFirst("ledger ".count))
@@ -101,7 +103,8 @@ public enum StateCache {
         guard lines.count == 7, lines[6].isEmpty, let header = parseHeader(lines.prefix(5).map { String(decoding: $0, as: UTF8.self) }),
               header.ledgerID == key.ledgerID, header.keyID == key.keyID,
               lines[5].starts(with: Array("state ".utf8)) else { return nil }
-        guard let json = try? JSONValue.parse(Array(lines[5].dropFirst("state ".utf8.count))), let snapshot = StateSnapshot(json: json),
+        guard let binary = Base64.decode(String(decoding: lines[5].dropFirst("state ".utf8.count), as: UTF8.self)),
+              let snapshot = StateSnapshot(binary: binary),
               let state = LedgerState(snapshot: snapshot), !state.isEmpty, state.ledgerID == key.ledgerID else { return nil }
         return VerifiedLedger(state: state, validByteCount: header.byteCount, lastLineOffset: header.lastLineOffset, tornTail: nil)
     }
@@ -159,7 +162,7 @@ public enum StateCache {
     /// The caller holds the ledger's lock, so no other writer uses the temporary name meanwhile.
     /// Not fsync'd: a lost or torn cache fails its MAC and only costs a full verification.
     public static func save(_ verified: VerifiedLedger, to path: String, key: StateCacheKey) throws(LedgerError) {
-        guard let bytes = encode(verified, key: key) else { throw LedgerError(.io, "cannot encode the state cache", file: path) }
+        let bytes = encode(verified, key: key)
         let temporary = temporaryPath(for: path)
         try checkWritable(path, ledgerID: key.ledgerID)
         try checkWritable(temporary, ledgerID: key.ledgerID, allowEmpty: true)
