@@ -88,7 +88,8 @@ struct SnapshotWriter {
             encode(&self, items[key]!)
         }
     }
-    mutating func set(_ items: Set<String>) { map(Dictionary(uniqueKeysWithValues: items.map { ($0, ()) })) { _, _ in } }
+    /// A set as a list of its strings in byte order.
+    mutating func set(_ items: Set<String>) { list(items.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }) { $0.string($1) } }
     mutating func period(_ period: Period) { int(period.monthIndex) }
     mutating func value(_ value: Value) {
         switch value {
@@ -185,7 +186,13 @@ struct SnapshotReader {
         }
         return items
     }
-    mutating func set() throws(Malformed) -> Set<String> { Set(try map { _ in () }.keys) }
+    mutating func set() throws(Malformed) -> Set<String> {
+        var items = Set<String>()
+        for item in try list({ (input) throws(Malformed) in try input.string() }) {
+            guard items.insert(item).inserted else { throw Malformed() }
+        }
+        return items
+    }
     mutating func period() throws(Malformed) -> Period {
         guard let period = Period(checkedMonthIndex: try int()) else { throw Malformed() }
         return period
