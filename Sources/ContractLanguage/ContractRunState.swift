@@ -75,11 +75,14 @@ public struct PeriodSettlement: Sendable {
     public let goalOutcomes: [GoalOutcome]
     public let trace: Trace
     public let nextState: ContractRunState
+    /// The index in `contract.members` of each payout's member (the contract settled), so that
+    /// sums per member need no lookup by name.
+    let payoutMembers: [Int]
 
     /// The sum paid to each member in this period, in member declaration order (zero sums omitted).
     public func totalsByMember(_ contract: Contract) -> [(member: String, amountMinor: Int64)] {
         var sums = [Int64](repeating: 0, count: contract.members.count)
-        for payout in payouts { sums[contract.memberIndex[payout.member]!] += payout.amountMinor }
+        for (payout, member) in zip(payouts, payoutMembers) { sums[member] += payout.amountMinor }
         return contract.members.indices.compactMap { sums[$0] == 0 ? nil : (contract.members[$0].name, sums[$0]) }
     }
 }

@@ -19,8 +19,7 @@ public func simulate(contract: Contract, periods: [(Period, [String: Value])], t
     var paidInAll: Int64 = 0
     for (period, metrics) in periods {
         let settlement = try settle(contract: contract, period: period, metrics: metrics, state: state, tracing: tracing)
-        for payout in settlement.payouts {
-            let member = contract.memberIndex[payout.member]!
+        for (payout, member) in zip(settlement.payouts, settlement.payoutMembers) {
             let (sum, overflow) = paidByMember[member].addingReportingOverflow(payout.amountMinor)
             let (all, overflowAll) = paidInAll.addingReportingOverflow(payout.amountMinor)
             if overflow || overflowAll {
@@ -45,6 +44,8 @@ struct Interpreter {
     var definitionValues: [Scalar?]
     var definitionTraces: [DefinitionTrace] = []
     var goalMetCounts: [Int]
+    /// The member index of each payout made so far (see `PeriodSettlement.payoutMembers`).
+    var payoutMembers: [Int] = []
     /// Where an error happened, for messages: "rule" and "bonus" give "rule 'bonus'".
     var contextKind = ""
     var contextName = ""
@@ -59,19 +60,24 @@ struct Interpreter {
             throw EvaluationError(code: .periodOrder, period: period,
                                   message: "periods are settled in order without gaps; the next period is \(last.next)")
         }
-        current = Array(repeating: nil, count: contract.metrics.count)
-        // Checked in the byte order of the names, so the first bad one is the one reported.
-        for name in metrics.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
-            let value = metrics[name]!
+        var current = [Value?](repeating: nil, count: contract.metrics.count)
+        var bad: [String] = []
+        for (name, value) in metrics {
+            if let index = contract.metricIndex[name], value.type == contract.metrics[index].type {
+                current[index] = value
+            } else {
+                bad.append(name)
+            }
+        }
+        // Of several bad names, the first in byte order is the one reported.
+        if let name = bad.min(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
             guard let index = contract.metricIndex[name] else {
                 throw EvaluationError(code: .unknownMetric, period: period, message: "metric '\(name)' is not declared by the contract")
             }
-            guard value.type == contract.metrics[index].type else {
-                throw EvaluationError(code: .wrongMetricType, period: period,
-                                      message: "metric '\(name)' is \(contract.metrics[index].type.rawValue), got a \(value.type.rawValue) value")
-            }
-            current[index] = value
+            throw EvaluationError(code: .wrongMetricType, period: period,
+                                  message: "metric '\(name)' is \(contract.metrics[index].type.rawValue), got a \(metrics[name]!.type.rawValue) value")
         }
+        self.current = current
         let reported = current
         let missing = contract.requiredMetrics.filter { reported[$0] == nil }
         if !missing.isEmpty {
@@ -112,7 +118,8 @@ struct Interpreter {
         }
         try updateHistory()
         let trace = Trace(period: period, definitions: definitionTraces, goals: goalTraces, rules: ruleTraces)
-        return PeriodSettlement(period: period, payouts: payouts, goalOutcomes: outcomes, trace: trace, nextState: state)
+        return PeriodSettlement(period: period, payouts: payouts, goalOutcomes: outcomes, trace: trace, nextState: state,
+                                payoutMembers: payoutMembers)
     }
 
     private mutating func decideGoal(_ index: Int) throws(EvaluationError) -> (GoalTrace, GoalOutcome?) {
@@ -127,7 +134,7 @@ struct Interpreter {
             goalMetCounts[index] = count
             state.goalMetCounts[goal.name] = count
         }
-        let conditions = tracing ? zip(goal.conditionTexts, slots).map { $0.trace($1) } : []
+        let conditions = tracing ? ConditionTraces(texts: goal.conditionTexts, slots: slots) : .none
         var status: GoalTrace.Status
         var outcome: GoalOutcome?
         switch state.decidedGoals[goal.name] {
@@ -154,27 +161,27 @@ struct Interpreter {
                 status = .pending
             }
         }
-        let trace = GoalTrace(name: goal.name, deadline: goal.deadline, targetHolds: holds, status: status, conditions: conditions)
+        let trace = GoalTrace(name: goal.name, deadline: goal.deadline, targetHolds: holds, status: status, conditionTraces: conditions)
         return (trace, outcome)
     }
 
     private mutating func runRule(_ rule: CheckedRule, payouts: inout [Payout], paidTotal: inout Int64) throws(EvaluationError) -> RuleTrace {
         let once = rule.schedule == .once
-        let unevaluated = tracing ? rule.conditionTexts.map { $0.trace(nil) } : []
-        if state.forfeited.contains(rule.name) {
-            return RuleTrace(name: rule.name, once: once, status: .forfeited, conditions: unevaluated, actions: [])
+        // (An empty set is not hashed into: most periods forfeit nothing.)
+        if !state.forfeited.isEmpty && state.forfeited.contains(rule.name) {
+            return RuleTrace(name: rule.name, once: once, status: .forfeited, conditionTraces: unevaluated(rule), actions: [])
         }
         if once && state.firedOnce.contains(rule.name) {
-            return RuleTrace(name: rule.name, once: once, status: .alreadyFired, conditions: unevaluated, actions: [])
+            return RuleTrace(name: rule.name, once: once, status: .alreadyFired, conditionTraces: unevaluated(rule), actions: [])
         }
         (contextKind, contextName) = ("rule", rule.name)
         defer { (contextKind, contextName) = ("", "") }
         // Without tracing no slot is kept (evaluation records a slot only where one exists).
         var slots = [ConditionSlot?](repeating: nil, count: tracing ? rule.conditionTexts.count : 0)
         let holds = try rule.condition.map { (condition) throws(EvaluationError) in try evaluateCondition(condition, &slots) } ?? true
-        let conditions = tracing ? zip(rule.conditionTexts, slots).map { $0.trace($1) } : []
+        let conditions = tracing ? ConditionTraces(texts: rule.conditionTexts, slots: slots) : .none
         guard holds else {
-            return RuleTrace(name: rule.name, once: once, status: .conditionFalse, conditions: conditions, actions: [])
+            return RuleTrace(name: rule.name, once: once, status: .conditionFalse, conditionTraces: conditions, actions: [])
         }
         var actions: [ActionTrace] = []
         for (action, text) in rule.actions {
@@ -185,7 +192,12 @@ struct Interpreter {
             if tracing { actions.append(trace) }
         }
         if once { state.firedOnce.insert(rule.name) }
-        return RuleTrace(name: rule.name, once: once, status: .fired, conditions: conditions, actions: actions)
+        return RuleTrace(name: rule.name, once: once, status: .fired, conditionTraces: conditions, actions: actions)
+    }
+
+    /// The conditions of a rule that was not evaluated, none with a value.
+    private func unevaluated(_ rule: CheckedRule) -> ConditionTraces {
+        tracing ? ConditionTraces(texts: rule.conditionTexts, slots: []) : .none
     }
 
     private mutating func amount(_ expression: CheckedExpression, _ what: String) throws(EvaluationError) -> Int64 {
@@ -202,32 +214,31 @@ struct Interpreter {
         case .pay(let member, let expression):
             let minor = try amount(expression, "the amount to pay")
             let name = contract.members[member].name
-            if minor != 0 { payouts.append(Payout(member: name, amountMinor: minor, rule: rule)) }
-            return ActionTrace(kind: .pay, text: text, amountMinor: minor, baseMinor: nil, member: name, shares: [])
+            if minor != 0 { pay(member, name, minor, rule, &payouts) }
+            return ActionTrace(kind: .pay, text: text, amountMinor: minor, baseMinor: nil, member: name, split: nil)
         case .fee(let percent, let base, let member):
             let baseMinor = try amount(base, "the amount the fee is taken of")
             guard let minor = roundedQuotient(Int128(baseMinor) * Int128(percent.numerator), Int128(percent.denominator) * 100) else {
                 throw failure(.overflow, "fee overflows")
             }
             let name = contract.members[member].name
-            if minor != 0 { payouts.append(Payout(member: name, amountMinor: minor, rule: rule)) }
-            return ActionTrace(kind: .fee, text: text, amountMinor: minor, baseMinor: baseMinor, member: name, shares: [])
+            if minor != 0 { pay(member, name, minor, rule, &payouts) }
+            return ActionTrace(kind: .fee, text: text, amountMinor: minor, baseMinor: baseMinor, member: name, split: nil)
         case .split(let expression, let receivers, let weights, _):
             let pool = try amount(expression, "the amount to split")
             let parts = largestRemainderSplit(amountMinor: pool, weights: weights)
-            let totalWeight = weights.reduce(0, +)
-            var shares: [SplitShareTrace] = []
-            if tracing { shares.reserveCapacity(parts.count) }
-            for part in parts {
-                let name = contract.members[receivers[part.index]].name
-                if part.amountMinor != 0 { payouts.append(Payout(member: name, amountMinor: part.amountMinor, rule: rule)) }
-                guard tracing else { continue }
-                shares.append(SplitShareTrace(member: name, weight: part.weight, totalWeight: totalWeight,
-                                              quotaNumerator: part.quotaNumerator, floorMinor: part.floorMinor,
-                                              receivedRemainderUnit: part.receivedRemainderUnit))
+            for part in parts where part.amountMinor != 0 {
+                let member = receivers[part.index]
+                pay(member, contract.members[member].name, part.amountMinor, rule, &payouts)
             }
-            return ActionTrace(kind: .split, text: text, amountMinor: pool, baseMinor: nil, member: nil, shares: shares)
+            let split = tracing ? ActionTrace.Split(parts: parts, receivers: receivers, totalWeight: weights.reduce(0, +), members: contract.members) : nil
+            return ActionTrace(kind: .split, text: text, amountMinor: pool, baseMinor: nil, member: nil, split: split)
         }
+    }
+
+    private mutating func pay(_ member: Int, _ name: String, _ minor: Int64, _ rule: String, _ payouts: inout [Payout]) {
+        payouts.append(Payout(member: name, amountMinor: minor, rule: rule))
+        payoutMembers.append(member)
     }
 
     /// Records this period's values for `previous`, `growth` and `total` in later periods.
@@ -239,7 +250,7 @@ struct Interpreter {
             values[metric.name] = value
             switch value {
             case .money(let minor), .count(let minor):
-                let (sum, overflow) = runningTotal(index).addingReportingOverflow(minor)
+                let (sum, overflow) = Self.carried(state.totals[metric.name], as: metric.type).addingReportingOverflow(minor)
                 if overflow { throw failure(.overflow, "the running total of '\(metric.name)' overflows") }
                 state.totals[metric.name] = value.type == .money ? .money(sum) : .count(sum)
             case .percent:
@@ -253,7 +264,11 @@ struct Interpreter {
     /// The running total carried for a metric; a total of another type (the metric's type was
     /// changed by an amendment) is not carried.
     func runningTotal(_ metric: Int) -> Int64 {
-        switch (state.totals[contract.metrics[metric].name], contract.metrics[metric].type) {
+        Self.carried(state.totals[contract.metrics[metric].name], as: contract.metrics[metric].type)
+    }
+
+    static func carried(_ total: Value?, as type: MetricType) -> Int64 {
+        switch (total, type) {
         case (.money(let minor)?, .money), (.count(let minor)?, .count): minor
         default: 0
         }

@@ -8,7 +8,7 @@ public struct SplitPart: Hashable, Sendable {
     /// The quota rounded down.
     public let floorMinor: Int64
     /// True if this part received one of the leftover minor units.
-    public let receivedRemainderUnit: Bool
+    public internal(set) var receivedRemainderUnit: Bool
     public var amountMinor: Int64 { floorMinor + (receivedRemainderUnit ? 1 : 0) }
 }
 
@@ -19,37 +19,37 @@ public struct SplitPart: Hashable, Sendable {
 public func largestRemainderSplit(amountMinor: Int64, weights: [Int64]) -> [SplitPart] {
     precondition(amountMinor >= 0 && !weights.isEmpty && weights.allSatisfy { $0 > 0 })
     let totalWeight = weights.reduce(Int128(0)) { $0 + Int128($1) }
-    var floors: [Int64] = []
+    var parts: [SplitPart] = []
     var remainders: [Int128] = []
-    floors.reserveCapacity(weights.count)
+    parts.reserveCapacity(weights.count)
     remainders.reserveCapacity(weights.count)
     var handedOut: Int64 = 0
-    for weight in weights {
+    for (index, weight) in weights.enumerated() {
         let numerator = Int128(amountMinor) * Int128(weight)
-        let floor = Int64(numerator / totalWeight)  // <= amountMinor, fits
-        floors.append(floor)
-        remainders.append(numerator % totalWeight)
-        handedOut += floor
+        let floor: Int128, remainder: Int128
+        // The usual sizes divide in 64 bits; the quotient and remainder are the same.
+        if let n = Int64(exactly: numerator), let d = Int64(exactly: totalWeight) {
+            (floor, remainder) = (Int128(n / d), Int128(n % d))
+        } else {
+            (floor, remainder) = numerator.quotientAndRemainder(dividingBy: totalWeight)
+        }
+        parts.append(SplitPart(index: index, weight: weight, quotaNumerator: numerator,
+                               floorMinor: Int64(floor), receivedRemainderUnit: false))  // floor <= amountMinor, fits
+        remainders.append(remainder)
+        handedOut += Int64(floor)
     }
     let leftover = Int(amountMinor - handedOut)
     precondition(leftover >= 0 && leftover < weights.count)
-    var extra = [Bool](repeating: false, count: weights.count)
     if leftover > 0 {
-        let order = weights.indices.sorted { a, b in
-            remainders[a] != remainders[b] ? remainders[a] > remainders[b] : a < b
+        // The `leftover` largest remainders get a unit: every remainder above the leftover-th
+        // largest, then, of those equal to it, the lowest indices.
+        let threshold = remainders.sorted(by: >)[leftover - 1]
+        var tiesLeft = leftover - remainders.count { $0 > threshold }
+        for index in parts.indices where remainders[index] > threshold || (remainders[index] == threshold && tiesLeft > 0) {
+            if remainders[index] == threshold { tiesLeft -= 1 }
+            parts[index].receivedRemainderUnit = true
         }
-        for index in order.prefix(leftover) { extra[index] = true }
     }
-    var parts: [SplitPart] = []
-    parts.reserveCapacity(weights.count)
-    var sum: Int64 = 0
-    for index in weights.indices {
-        let part = SplitPart(index: index, weight: weights[index],
-                             quotaNumerator: Int128(amountMinor) * Int128(weights[index]),
-                             floorMinor: floors[index], receivedRemainderUnit: extra[index])
-        sum += part.amountMinor
-        parts.append(part)
-    }
-    precondition(sum == amountMinor, "split parts must sum to the amount")
+    precondition(parts.reduce(Int64(0)) { $0 + $1.amountMinor } == amountMinor, "split parts must sum to the amount")
     return parts
 }

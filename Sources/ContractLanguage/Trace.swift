@@ -71,6 +71,20 @@ struct ConditionSlot: Sendable {
     var right: Value?
 }
 
+/// The sub-conditions of a goal or rule as a settlement left them: the checker's texts and the
+/// slots evaluation filled (none when the condition was not evaluated). `ConditionTrace`s are
+/// built only when an explanation reads them, so a settlement nobody explains pays for none.
+struct ConditionTraces: Sendable {
+    let texts: [ConditionText]
+    let slots: [ConditionSlot?]
+
+    static let none = ConditionTraces(texts: [], slots: [])
+
+    var traces: [ConditionTrace] {
+        texts.indices.map { texts[$0].trace($0 < slots.count ? slots[$0] : nil) }
+    }
+}
+
 public struct GoalTrace: Hashable, Sendable {
     public enum Status: String, Sendable {
         case metNow = "met"
@@ -84,7 +98,20 @@ public struct GoalTrace: Hashable, Sendable {
     /// Whether the target held in this period.
     public let targetHolds: Bool
     public let status: Status
-    public let conditions: [ConditionTrace]
+    let conditionTraces: ConditionTraces
+    public var conditions: [ConditionTrace] { conditionTraces.traces }
+
+    public static func == (a: GoalTrace, b: GoalTrace) -> Bool {
+        (a.name, a.deadline, a.targetHolds, a.status) == (b.name, b.deadline, b.targetHolds, b.status) && a.conditions == b.conditions
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(name)
+        hasher.combine(deadline)
+        hasher.combine(targetHolds)
+        hasher.combine(status)
+        hasher.combine(conditions)
+    }
 }
 
 public struct RuleTrace: Sendable {
@@ -98,7 +125,8 @@ public struct RuleTrace: Sendable {
     public let once: Bool
     public let status: Status
     public var fired: Bool { status == .fired }
-    public let conditions: [ConditionTrace]
+    let conditionTraces: ConditionTraces
+    public var conditions: [ConditionTrace] { conditionTraces.traces }
     public let actions: [ActionTrace]
 }
 
@@ -116,6 +144,13 @@ public struct SplitShareTrace: Hashable, Sendable {
 
 public struct ActionTrace: Sendable {
     public enum Kind: String, Sendable { case pay, split, fee }
+    /// A split's arithmetic as the split left it (built into `SplitShareTrace`s when read).
+    struct Split: Sendable {
+        let parts: [SplitPart]
+        let receivers: [Int]
+        let totalWeight: Int64
+        let members: [Member]
+    }
     public let kind: Kind
     /// The action as written in the contract.
     public let text: String
@@ -125,6 +160,14 @@ public struct ActionTrace: Sendable {
     public let baseMinor: Int64?
     /// Pay and fee: the receiver.
     public let member: String?
+    let split: Split?
     /// Split only: every receiver's arithmetic, in member declaration order.
-    public let shares: [SplitShareTrace]
+    public var shares: [SplitShareTrace] {
+        guard let split else { return [] }
+        return split.parts.map { part in
+            SplitShareTrace(member: split.members[split.receivers[part.index]].name, weight: part.weight, totalWeight: split.totalWeight,
+                            quotaNumerator: part.quotaNumerator, floorMinor: part.floorMinor,
+                            receivedRemainderUnit: part.receivedRemainderUnit)
+        }
+    }
 }

@@ -18,6 +18,8 @@ struct Options {
     var appendSession: String? = nil
     /// Internal: time decode, apply and signature checks of FILE separately, on one core.
     var profileVerify: String? = nil
+    /// Internal: only the settlement figures (settle_400x12 traced and untraced), for profiling.
+    var settleOnly = false
     /// Fewer samples and smaller batches: a smoke run for tests, not figures to quote.
     var quick = false
 
@@ -32,6 +34,7 @@ struct Options {
       --one-shot FILE      25 `emc report` processes on FILE, each against a bare `emc --help`
       --append-session FILE  1,000 single appends of a report to FILE through one open writer
       --profile-verify FILE   decode, apply and signature time per entry of FILE, each on one core
+      --settle-only  only the settlement figures (400 contracts x 12 periods, traced and untraced)
       --quick      few samples and small batches, for smoke tests; not figures to quote
     """
 
@@ -63,6 +66,7 @@ struct Options {
             case "--one-shot": options.oneShot = try value(of: argument)
             case "--profile-verify": options.profileVerify = try value(of: argument)
             case "--quick": options.quick = true
+            case "--settle-only": options.settleOnly = true
             case "-h", "--help":
                 print(usage)
                 exit(0)

@@ -72,6 +72,13 @@ do {
             + "bare start p50 \(Report.number(figures.bareStart.median, decimals: 3)) ms; left: \(files.prefix(3).joined(separator: " "))")
         exit(0)
     }
+    if options.settleOnly {
+        let portfolio = try SettleBench.portfolio()
+        let traced = try SettleBench.settle400x12Milliseconds(portfolio: portfolio)
+        let untraced = try SettleBench.settle400x12Milliseconds(portfolio: portfolio, tracing: false)
+        print("settle_400x12_ms \(Report.number(traced, decimals: 1)) (untraced \(Report.number(untraced, decimals: 1)))")
+        exit(0)
+    }
     if let path = options.appendOnce {
         try LedgerBench.appendOnce(path: path)
         exit(0)

@@ -91,4 +91,28 @@ import Testing
             }
         }
     }
+
+    /// The split is the textbook largest-remainder method, ties to the lower index: checked against a
+    /// direct implementation of it (sort every index by remainder), with many ties (small weights).
+    @Test func splitMatchesTheTextbookMethod() {
+        func textbook(_ amount: Int64, _ weights: [Int64]) -> [Int64] {
+            let total = weights.reduce(Int128(0)) { $0 + Int128($1) }
+            let quotas = weights.map { Int128(amount) * Int128($0) }
+            var parts = quotas.map { Int64($0 / total) }
+            let order = weights.indices.sorted { a, b in
+                quotas[a] % total != quotas[b] % total ? quotas[a] % total > quotas[b] % total : a < b
+            }
+            for index in order.prefix(Int(amount - parts.reduce(0, +))) { parts[index] += 1 }
+            return parts
+        }
+        var generator = SeededGenerator(seed: 0x5EED_0005)
+        for round in 0..<3_000 {
+            let count = Int.random(in: 1...(round % 3 == 0 ? 100 : 12), using: &generator)
+            let weights = (0..<count).map { _ in Int64.random(in: 1...(round % 2 == 0 ? 3 : 10_000), using: &generator) }
+            let amount = round % 5 == 0 ? Int64.random(in: 0...(Int64.max / 2), using: &generator)
+                                        : Int64.random(in: 0...10_000, using: &generator)
+            #expect(largestRemainderSplit(amountMinor: amount, weights: weights).map(\.amountMinor) == textbook(amount, weights),
+                    "amount \(amount), weights \(weights)")
+        }
+    }
 }
