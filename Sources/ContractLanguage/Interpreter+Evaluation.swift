@@ -76,7 +76,7 @@ extension Interpreter {
         return value
     }
 
-    private func total(_ index: Int) throws(EvaluationError) -> Scalar {
+    private mutating func total(_ index: Int) throws(EvaluationError) -> Scalar {
         let (sum, overflow) = runningTotal(index).addingReportingOverflow(integer(Scalar(current[index]!)))
         if overflow { throw failure(.overflow, "total(\(contract.metrics[index].name)) overflows") }
         return contract.metrics[index].type == .money ? .money(sum) : .count(sum)

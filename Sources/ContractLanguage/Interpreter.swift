@@ -46,6 +46,8 @@ struct Interpreter {
     var goalMetCounts: [Int]
     /// The member index of each payout made so far (see `PeriodSettlement.payoutMembers`).
     var payoutMembers: [Int] = []
+    /// The running total carried into this period per metric, once looked up (see `runningTotal`).
+    var carriedTotals: [Int64?]
     /// Where an error happened, for messages: "rule" and "bonus" give "rule 'bonus'".
     var contextKind = ""
     var contextName = ""
@@ -91,6 +93,7 @@ struct Interpreter {
         // (an amendment may change the type): otherwise the metric starts afresh (SPEC 2.10).
         previous = contract.metrics.map { metric in state.previousValues[metric.name].flatMap { $0.type == metric.type ? $0 : nil } }
         definitionValues = Array(repeating: nil, count: contract.definitions.count)
+        carriedTotals = Array(repeating: nil, count: contract.metrics.count)
         goalMetCounts = contract.goals.map { state.goalMetCounts[$0.name] ?? 0 }
     }
 
@@ -250,7 +253,7 @@ struct Interpreter {
             values[metric.name] = value
             switch value {
             case .money(let minor), .count(let minor):
-                let (sum, overflow) = Self.carried(state.totals[metric.name], as: metric.type).addingReportingOverflow(minor)
+                let (sum, overflow) = runningTotal(index).addingReportingOverflow(minor)
                 if overflow { throw failure(.overflow, "the running total of '\(metric.name)' overflows") }
                 state.totals[metric.name] = value.type == .money ? .money(sum) : .count(sum)
             case .percent:
@@ -263,14 +266,14 @@ struct Interpreter {
 
     /// The running total carried for a metric; a total of another type (the metric's type was
     /// changed by an amendment) is not carried.
-    func runningTotal(_ metric: Int) -> Int64 {
-        Self.carried(state.totals[contract.metrics[metric].name], as: contract.metrics[metric].type)
-    }
-
-    static func carried(_ total: Value?, as type: MetricType) -> Int64 {
-        switch (total, type) {
+    /// Looked up by name once per settlement (`state.totals` changes only in `updateHistory`).
+    mutating func runningTotal(_ metric: Int) -> Int64 {
+        if let known = carriedTotals[metric] { return known }
+        let carried = switch (state.totals[contract.metrics[metric].name], contract.metrics[metric].type) {
         case (.money(let minor)?, .money), (.count(let minor)?, .count): minor
-        default: 0
+        default: Int64(0)
         }
+        carriedTotals[metric] = carried
+        return carried
     }
 }
