@@ -119,7 +119,15 @@ extension LedgerState {
         } catch {
             throw rejected(error.description)
         }
-        let totals = try Self.adding(settlement.payouts.map { ($0.member, $0.amountMinor) }, to: totalsPaid, what: "total paid")
+        // Payouts are positive, so a total overflows payout by payout exactly when it overflows
+        // summed per member first (one lookup per paid member); only then, payout by payout again,
+        // for the message naming the first payout that overflows.
+        let totals: [String: Int64]
+        if let summed = try? Self.adding(settlement.totalsByMember(contract), to: totalsPaid, what: "total paid") {
+            totals = summed
+        } else {
+            totals = try Self.adding(settlement.payouts.map { ($0.member, $0.amountMinor) }, to: totalsPaid, what: "total paid")
+        }
         let body = Self.settlementBodyBytes(period: period, version: version, reports: used, settlement: settlement)
         return ComputedSettlement(version: version, reports: used, settlement: settlement, bodyBytes: body, totalsAfter: totals)
     }
