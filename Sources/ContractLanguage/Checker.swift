@@ -68,7 +68,8 @@ struct Checker {
             name: contractName, currency: currency, members: members, metrics: metrics,
             shareBasisPoints: shares, definitions: definitions.compactMap { $0 },
             goals: goals, rules: rules, requiredMetrics: usedMetrics.sorted(),
-            memberIndex: memberIndex, metricIndex: metricIndex, source: file)
+            memberIndex: memberIndex, metricIndex: metricIndex, source: file,
+            payoutSlots: rules.reduce(0) { $0 + Contract.payoutSlots(of: $1) })
     }
 
     // MARK: Header, members, shares, metrics
@@ -340,12 +341,7 @@ struct Checker {
     private mutating func checkSettlementSize(goals: [CheckedGoal], rules: [CheckedRule]) {
         var slots = 0, overRule: String?
         for rule in rules {
-            for (action, _) in rule.actions {
-                switch action {
-                case .pay, .fee: slots += 1
-                case .split(_, let receivers, _, _): slots += receivers.count
-                }
-            }
+            slots += Contract.payoutSlots(of: rule)
             if slots > Limits.maxPayoutSlots, overRule == nil { overRule = rule.name }
         }
         var outcomes = 0, overGoal: String?

@@ -118,6 +118,17 @@ public struct Contract: Sendable {
     let memberIndex: [String: Int]
     let metricIndex: [String: Int]
     let source: SourceFile
+    /// The most payout lines one settlement can have (every action paying): a settlement reserves them.
+    let payoutSlots: Int
+
+    static func payoutSlots(of rule: CheckedRule) -> Int {
+        rule.actions.reduce(0) { sum, action in
+            switch action.action {
+            case .pay, .fee: sum + 1
+            case .split(_, let receivers, _, _): sum + receivers.count
+            }
+        }
+    }
 
     /// A member's share in basis points (12.5% → 1250); 0 if the member has no share line,
     /// nil if there is no such member.

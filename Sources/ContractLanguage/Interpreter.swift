@@ -112,6 +112,8 @@ struct Interpreter {
             if let outcome { outcomes.append(outcome) }
         }
         var payouts: [Payout] = []
+        payouts.reserveCapacity(contract.payoutSlots)
+        payoutMembers.reserveCapacity(contract.payoutSlots)
         var ruleTraces: [RuleTrace] = []
         if tracing { ruleTraces.reserveCapacity(contract.rules.count) }
         var paidTotal: Int64 = 0
