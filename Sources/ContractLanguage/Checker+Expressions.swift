@@ -104,12 +104,7 @@ extension Checker {
     /// Reserves a trace slot (before the operands, so the trace lists outer conditions first).
     private mutating func reserveSlot(_ syntax: Expression) -> Int? {
         guard traceTexts != nil else { return nil }
-        var text = ConditionText(text: Formatter.expressionText(syntax))
-        if case .binary(let op, let left, let right) = syntax.kind, op.isComparison {
-            text.comparison = (op.rawValue, Formatter.expressionText(left), Self.isLiteral(left),
-                               Formatter.expressionText(right), Self.isLiteral(right))
-        }
-        traceTexts!.append(text)
+        traceTexts!.append(ConditionText(syntax: syntax))
         return traceTexts!.count - 1
     }
 

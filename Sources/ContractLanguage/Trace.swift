@@ -49,10 +49,18 @@ public struct ComparisonTrace: Hashable, Sendable {
     public let right: Side
 }
 
-/// What the checker records of a traced sub-condition: its text and, for a comparison, its sides.
+/// What the checker records of a traced sub-condition: its syntax, from which its text and, for a
+/// comparison, its sides are written when an explanation reads them (never while settling).
 struct ConditionText: Sendable {
-    var text: String
-    var comparison: (op: String, left: String, leftIsLiteral: Bool, right: String, rightIsLiteral: Bool)?
+    let syntax: Expression
+
+    var text: String { Formatter.expressionText(syntax) }
+
+    var comparison: (op: String, left: String, leftIsLiteral: Bool, right: String, rightIsLiteral: Bool)? {
+        guard case .binary(let op, let left, let right) = syntax.kind, op.isComparison else { return nil }
+        return (op.rawValue, Formatter.expressionText(left), Checker.isLiteral(left),
+                Formatter.expressionText(right), Checker.isLiteral(right))
+    }
 
     func trace(_ slot: ConditionSlot?) -> ConditionTrace {
         let sides = comparison.map { comparison in
