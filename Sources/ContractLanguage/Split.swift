@@ -19,31 +19,42 @@ public struct SplitPart: Hashable, Sendable {
 public func largestRemainderSplit(amountMinor: Int64, weights: [Int64]) -> [SplitPart] {
     precondition(amountMinor >= 0 && !weights.isEmpty && weights.allSatisfy { $0 > 0 })
     let totalWeight = weights.reduce(Int128(0)) { $0 + Int128($1) }
+    // The usual sizes divide in 64 bits (a contract's weights sum to at most 10^9, SPEC 2.11); the
+    // quotients and remainders are the same.
+    if let total = Int64(exactly: totalWeight), !amountMinor.multipliedReportingOverflow(by: weights.max()!).overflow {
+        return split(amountMinor, weights, total) { numerator in
+            let n = Int64(numerator)
+            return (n / total, n % total)
+        }
+    }
+    return split(amountMinor, weights, totalWeight) { numerator in
+        let (floor, remainder) = numerator.quotientAndRemainder(dividingBy: totalWeight)
+        return (Int64(floor), remainder)
+    }
+}
+
+/// The split with quotas divided by `divide` (floor, remainder), remainders of type `R`.
+private func split<R: BinaryInteger>(_ amountMinor: Int64, _ weights: [Int64], _ totalWeight: R,
+                                     _ divide: (Int128) -> (Int64, R)) -> [SplitPart] {
     var parts: [SplitPart] = []
-    var remainders: [Int128] = []
+    var remainders: [R] = []
     parts.reserveCapacity(weights.count)
     remainders.reserveCapacity(weights.count)
     var handedOut: Int64 = 0
     for (index, weight) in weights.enumerated() {
         let numerator = Int128(amountMinor) * Int128(weight)
-        let floor: Int128, remainder: Int128
-        // The usual sizes divide in 64 bits; the quotient and remainder are the same.
-        if let n = Int64(exactly: numerator), let d = Int64(exactly: totalWeight) {
-            (floor, remainder) = (Int128(n / d), Int128(n % d))
-        } else {
-            (floor, remainder) = numerator.quotientAndRemainder(dividingBy: totalWeight)
-        }
+        let (floor, remainder) = divide(numerator)  // floor <= amountMinor, fits
         parts.append(SplitPart(index: index, weight: weight, quotaNumerator: numerator,
-                               floorMinor: Int64(floor), receivedRemainderUnit: false))  // floor <= amountMinor, fits
+                               floorMinor: floor, receivedRemainderUnit: false))
         remainders.append(remainder)
-        handedOut += Int64(floor)
+        handedOut += floor
     }
     let leftover = Int(amountMinor - handedOut)
     precondition(leftover >= 0 && leftover < weights.count)
     if leftover > 0 {
         // The `leftover` largest remainders get a unit: every remainder above the leftover-th
         // largest, then, of those equal to it, the lowest indices.
-        let threshold = remainders.sorted(by: >)[leftover - 1]
+        let threshold = kthLargest(remainders, leftover)
         var tiesLeft = leftover - remainders.count { $0 > threshold }
         for index in parts.indices where remainders[index] > threshold || (remainders[index] == threshold && tiesLeft > 0) {
             if remainders[index] == threshold { tiesLeft -= 1 }
@@ -52,4 +63,29 @@ public func largestRemainderSplit(amountMinor: Int64, weights: [Int64]) -> [Spli
     }
     precondition(parts.reduce(Int64(0)) { $0 + $1.amountMinor } == amountMinor, "split parts must sum to the amount")
     return parts
+}
+
+/// The `k`-th largest of `values` (k from 1), by quickselect around the middle element: the value
+/// is the same whatever the pivots (only the work depends on them).
+func kthLargest<T: Comparable>(_ values: [T], _ k: Int) -> T {
+    precondition(k >= 1 && k <= values.count)
+    var a = values
+    let target = k - 1  // its index once `a` is in descending order
+    var low = 0, high = a.count - 1
+    while low < high {
+        let pivot = a[low + (high - low) / 2]
+        var i = low, j = high
+        while i <= j {
+            while a[i] > pivot { i += 1 }
+            while a[j] < pivot { j -= 1 }
+            if i <= j {
+                a.swapAt(i, j)
+                i += 1
+                j -= 1
+            }
+        }
+        // Now a[low...j] >= pivot, a[i...high] <= pivot, and anything strictly between is the pivot.
+        if target <= j { high = j } else if target >= i { low = i } else { return a[target] }
+    }
+    return a[target]
 }

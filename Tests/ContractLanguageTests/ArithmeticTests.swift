@@ -115,4 +115,17 @@ import Testing
                     "amount \(amount), weights \(weights)")
         }
     }
+
+    /// Quickselect gives the value a full sort gives, for every k, with and without ties.
+    @Test func kthLargestIsTheSortedValue() {
+        var generator = SeededGenerator(seed: 0x5EED_0006)
+        for round in 0..<500 {
+            let count = Int.random(in: 1...(round % 2 == 0 ? 8 : 200), using: &generator)
+            let values = (0..<count).map { _ in Int64.random(in: 0...(round % 3 == 0 ? 2 : 1_000_000), using: &generator) }
+            let sorted = values.sorted(by: >)
+            for k in 1...count {
+                #expect(kthLargest(values, k) == sorted[k - 1], "k \(k) of \(values)")
+            }
+        }
+    }
 }
