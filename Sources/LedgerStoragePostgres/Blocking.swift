@@ -9,8 +9,9 @@ import Glibc
 /// The bridge from the store's synchronous interface to postgres-nio's async one. The server calls
 /// stores only from serial dispatch queues (a ledger's queue, or `StoreThread`), never from the
 /// concurrency pool, a global queue (on Linux they share the same few threads) or an event loop,
-/// so waiting here blocks no task and no event loop: the work runs as a `Task` on the concurrency
-/// pool and the connection's event loop.
+/// so waiting here blocks no task and no event loop: the work runs as a `Task` on
+/// `PostgresExecutor` (never the concurrency pool, which others may hold) and the connection's
+/// event loop.
 enum Blocking {
     final class Slot<T: Sendable>: Sendable {
         let result = Mutex<Result<T, any Error>?>(nil)
@@ -21,7 +22,7 @@ enum Blocking {
     static func wait<T: Sendable>(timeoutSeconds: Int, _ operation: @escaping @Sendable () async throws -> T) throws -> T {
         let semaphore = DispatchSemaphore(value: 0)
         let slot = Slot<T>()
-        let task = Task {
+        let task = Task(executorPreference: PostgresExecutor.shared) {
             let result: Result<T, any Error>
             do { result = .success(try await operation()) } catch { result = .failure(error) }
             slot.result.withLock { $0 = result }

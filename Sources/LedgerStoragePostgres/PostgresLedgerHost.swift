@@ -29,7 +29,7 @@ public final class PostgresLedgerHost: LedgerHost {
         let client = PostgresClient(configuration: configuration)
         self.url = url
         self.client = client
-        self.runner = Task { await client.run() }
+        self.runner = Task(executorPreference: PostgresExecutor.shared) { await client.run() }
         do {
             _ = try Blocking.run("cannot prepare the database \(url.redacted)", timeoutSeconds: 30) {
                 try await Schema.migrate(client, logger: Self.logger)
