@@ -44,7 +44,8 @@ struct Interpreter {
     var definitionValues: [Scalar?]
     var definitionTraces: [DefinitionTrace] = []
     var goalMetCounts: [Int]
-    /// The member index of each payout made so far (see `PeriodSettlement.payoutMembers`).
+    /// The payouts made so far, and the member index of each (see `PeriodSettlement.payoutMembers`).
+    var payouts: [Payout] = []
     var payoutMembers: [Int] = []
     /// The running total carried into this period per metric, once looked up (see `runningTotal`).
     var carriedTotals: [Int64?]
@@ -111,14 +112,13 @@ struct Interpreter {
             if tracing { goalTraces.append(trace) }
             if let outcome { outcomes.append(outcome) }
         }
-        var payouts: [Payout] = []
         payouts.reserveCapacity(contract.payoutSlots)
         payoutMembers.reserveCapacity(contract.payoutSlots)
         var ruleTraces: [RuleTrace] = []
         if tracing { ruleTraces.reserveCapacity(contract.rules.count) }
         var paidTotal: Int64 = 0
         for rule in contract.rules {
-            let trace = try runRule(rule, payouts: &payouts, paidTotal: &paidTotal)
+            let trace = try runRule(rule, paidTotal: &paidTotal)
             if tracing { ruleTraces.append(trace) }
         }
         try updateHistory()
@@ -170,7 +170,7 @@ struct Interpreter {
         return (trace, outcome)
     }
 
-    private mutating func runRule(_ rule: CheckedRule, payouts: inout [Payout], paidTotal: inout Int64) throws(EvaluationError) -> RuleTrace {
+    private mutating func runRule(_ rule: CheckedRule, paidTotal: inout Int64) throws(EvaluationError) -> RuleTrace {
         let once = rule.schedule == .once
         // (An empty set is not hashed into: most periods forfeit nothing.)
         if !state.forfeited.isEmpty && state.forfeited.contains(rule.name) {
@@ -190,7 +190,7 @@ struct Interpreter {
         }
         var actions: [ActionTrace] = []
         for (action, text) in rule.actions {
-            let trace = try perform(action, text: text, rule: rule.name, payouts: &payouts)
+            let trace = try perform(action, text: text, rule: rule.name)
             let (sum, overflow) = paidTotal.addingReportingOverflow(trace.amountMinor)
             if overflow { throw failure(.overflow, "the period's payouts overflow") }
             paidTotal = sum
@@ -213,13 +213,12 @@ struct Interpreter {
         return minor
     }
 
-    private mutating func perform(_ action: CheckedAction, text: String, rule: String,
-                                  payouts: inout [Payout]) throws(EvaluationError) -> ActionTrace {
+    private mutating func perform(_ action: CheckedAction, text: String, rule: String) throws(EvaluationError) -> ActionTrace {
         switch action {
         case .pay(let member, let expression):
             let minor = try amount(expression, "the amount to pay")
             let name = contract.members[member].name
-            if minor != 0 { pay(member, name, minor, rule, &payouts) }
+            if minor != 0 { pay(member, minor, rule) }
             return ActionTrace(kind: .pay, text: text, amountMinor: minor, baseMinor: nil, member: name, split: nil)
         case .fee(let percent, let base, let member):
             let baseMinor = try amount(base, "the amount the fee is taken of")
@@ -227,22 +226,19 @@ struct Interpreter {
                 throw failure(.overflow, "fee overflows")
             }
             let name = contract.members[member].name
-            if minor != 0 { pay(member, name, minor, rule, &payouts) }
+            if minor != 0 { pay(member, minor, rule) }
             return ActionTrace(kind: .fee, text: text, amountMinor: minor, baseMinor: baseMinor, member: name, split: nil)
         case .split(let expression, let receivers, let weights, _):
             let pool = try amount(expression, "the amount to split")
             let parts = largestRemainderSplit(amountMinor: pool, weights: weights)
-            for part in parts where part.amountMinor != 0 {
-                let member = receivers[part.index]
-                pay(member, contract.members[member].name, part.amountMinor, rule, &payouts)
-            }
+            for part in parts where part.amountMinor != 0 { pay(receivers[part.index], part.amountMinor, rule) }
             let split = tracing ? ActionTrace.Split(parts: parts, receivers: receivers, totalWeight: weights.reduce(0, +), members: contract.members) : nil
             return ActionTrace(kind: .split, text: text, amountMinor: pool, baseMinor: nil, member: nil, split: split)
         }
     }
 
-    private mutating func pay(_ member: Int, _ name: String, _ minor: Int64, _ rule: String, _ payouts: inout [Payout]) {
-        payouts.append(Payout(member: name, amountMinor: minor, rule: rule))
+    private mutating func pay(_ member: Int, _ minor: Int64, _ rule: String) {
+        payouts.append(Payout(member: contract.members[member].name, amountMinor: minor, rule: rule))
         payoutMembers.append(member)
     }
 

@@ -22,20 +22,19 @@ public func largestRemainderSplit(amountMinor: Int64, weights: [Int64]) -> [Spli
     // The usual sizes divide in 64 bits (a contract's weights sum to at most 10^9, SPEC 2.11); the
     // quotients and remainders are the same.
     if let total = Int64(exactly: totalWeight), !amountMinor.multipliedReportingOverflow(by: weights.max()!).overflow {
-        return split(amountMinor, weights, total) { numerator in
+        return split(amountMinor, weights) { numerator in
             let n = Int64(numerator)
             return (n / total, n % total)
         }
     }
-    return split(amountMinor, weights, totalWeight) { numerator in
+    return split(amountMinor, weights) { numerator in
         let (floor, remainder) = numerator.quotientAndRemainder(dividingBy: totalWeight)
         return (Int64(floor), remainder)
     }
 }
 
 /// The split with quotas divided by `divide` (floor, remainder), remainders of type `R`.
-private func split<R: BinaryInteger>(_ amountMinor: Int64, _ weights: [Int64], _ totalWeight: R,
-                                     _ divide: (Int128) -> (Int64, R)) -> [SplitPart] {
+private func split<R: BinaryInteger>(_ amountMinor: Int64, _ weights: [Int64], _ divide: (Int128) -> (Int64, R)) -> [SplitPart] {
     var parts: [SplitPart] = []
     var remainders: [R] = []
     parts.reserveCapacity(weights.count)
