@@ -231,6 +231,7 @@ package struct EntryScanner {
     /// An integer as `String(Int64)` writes it, within ±(2^53−1).
     private mutating func integer() -> Int64? {
         var negative = false
+        guard index < bytes.count else { return nil }
         if bytes[index] == UInt8(ascii: "-") {
             negative = true
             index += 1

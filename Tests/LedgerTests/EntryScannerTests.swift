@@ -60,6 +60,21 @@ import Testing
         #expect(scanned > 0)
     }
 
+    /// Every proper prefix of a valid line is rejected by both paths, and none reads past the end
+    /// (the debug build traps on an out-of-bounds read: CI's fuzzing found one after `"seq":`).
+    @Test func truncatedLinesAreRejected() throws {
+        let data = try Data(contentsOf: fixturesRoot.appendingPathComponent("ledgers/valid/lifecycle.jsonl"))
+        let lines = data.split(separator: 0x0a).map { Array($0) }.prefix(6)
+        #expect(lines.count == 6)
+        for line in lines {
+            for length in 0..<line.count {
+                let prefix = Array(line[..<length])
+                #expect(EntryScanner.decode(prefix) == nil, "prefix of \(length) bytes scanned")
+                #expect(Self.agree(prefix), "prefix of \(length) bytes")
+            }
+        }
+    }
+
     /// Canonical-form edge cases inside bodies: the scanner takes the canonical ones and leaves the
     /// rest to the general path (which rejects them, except a non-ASCII key: canonical, but left to
     /// the general path because byte order and UTF-16 order can differ there).
