@@ -45,6 +45,8 @@ struct Checker {
     var traceTexts: [ConditionText]?
     var allowsMet = false
     var usesShares = false
+    /// The nodes of every checked expression kept (see `Contract.code`).
+    var code = ExpressionCode()
 
     enum DefinitionState { case unchecked, checking, checked, failed }
 
@@ -67,7 +69,8 @@ struct Checker {
         return Contract(
             name: contractName, currency: currency, members: members, metrics: metrics,
             shareBasisPoints: shares, definitions: definitions.compactMap { $0 },
-            goals: goals, rules: rules, requiredMetrics: usedMetrics.sorted(),
+            goals: goals, rules: rules, code: code.nodes,
+            metricLayout: MetricLayout(names: metrics.map(\.name)), requiredMetrics: usedMetrics.sorted(),
             memberIndex: memberIndex, metricIndex: metricIndex, source: file,
             payoutSlots: rules.reduce(0) { $0 + Contract.payoutSlots(of: $1) })
     }
@@ -267,7 +270,7 @@ struct Checker {
             return nil
         }
         definitionUses[index] = uses
-        definitions[index] = CheckedDefinition(name: definitionSyntax[index].name.text, type: typed.type, expression: typed.expression)
+        definitions[index] = CheckedDefinition(name: definitionSyntax[index].name.text, type: typed.type, expression: typed.expression, code: &code)
         definitionState[index] = .checked
         return typed.type
     }
@@ -309,7 +312,7 @@ struct Checker {
             let placeholder = CheckedExpression.constant(.boolean(false))
             goals.append(CheckedGoal(name: goal.name.text, target: condition?.0 ?? placeholder,
                                      conditionTexts: condition?.1 ?? [], deadline: deadline ?? Period(monthIndex: 0),
-                                     ratingChanges: ratingChanges, forfeits: forfeits))
+                                     ratingChanges: ratingChanges, forfeits: forfeits, code: &code))
         }
         return goals
     }
@@ -331,7 +334,7 @@ struct Checker {
                 if let checked = checkAction(action) { actions.append((checked, Formatter.actionText(action))) }
             }
             rules.append(CheckedRule(name: rule.name.text, schedule: rule.schedule, condition: condition?.0,
-                                     conditionTexts: condition?.1 ?? [], actions: actions))
+                                     conditionTexts: condition?.1 ?? [], actions: actions, code: &code))
         }
         return rules
     }

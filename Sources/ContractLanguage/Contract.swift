@@ -73,33 +73,70 @@ indirect enum CheckedExpression: Sendable {
     case traced(CheckedExpression, slot: Int)
 }
 
-struct CheckedDefinition: Sendable {
-    var name: String
-    var type: ExpressionType
-    var expression: CheckedExpression
+// Definitions, goals and rules are classes: a settlement reads each of them many times, and a
+// copy of a class is one retain where a copy of the struct retained every field.
+
+final class CheckedDefinition: Sendable {
+    let name: String
+    let type: ExpressionType
+    let expression: CheckedExpression
+    /// `expression` in the contract's `code`.
+    let root: Int
+
+    init(name: String, type: ExpressionType, expression: CheckedExpression, code: inout ExpressionCode) {
+        (self.name, self.type, self.expression) = (name, type, expression)
+        root = code.add(expression)
+    }
 }
 
-struct CheckedGoal: Sendable {
-    var name: String
-    var target: CheckedExpression
-    var conditionTexts: [ConditionText]
-    var deadline: Period
-    var ratingChanges: [(member: Int, delta: Int)]
-    var forfeits: [Int]
+final class CheckedGoal: Sendable {
+    let name: String
+    let target: CheckedExpression
+    let conditionTexts: [ConditionText]
+    let deadline: Period
+    let ratingChanges: [(member: Int, delta: Int)]
+    let forfeits: [Int]
+    /// `target` in the contract's `code`.
+    let targetRoot: Int
+
+    init(name: String, target: CheckedExpression, conditionTexts: [ConditionText], deadline: Period,
+         ratingChanges: [(member: Int, delta: Int)], forfeits: [Int], code: inout ExpressionCode) {
+        (self.name, self.target, self.conditionTexts, self.deadline) = (name, target, conditionTexts, deadline)
+        (self.ratingChanges, self.forfeits) = (ratingChanges, forfeits)
+        targetRoot = code.add(target)
+    }
 }
 
 enum CheckedAction: Sendable {
     case pay(member: Int, amount: CheckedExpression)
     case split(amount: CheckedExpression, receivers: [Int], weights: [Int64], byShares: Bool)
     case fee(percent: Percent, base: CheckedExpression, member: Int)
+
+    /// The amount paid or split, or the base a fee is taken of.
+    var amount: CheckedExpression {
+        switch self {
+        case .pay(_, let amount), .split(let amount, _, _, _), .fee(_, let amount, _): amount
+        }
+    }
 }
 
-struct CheckedRule: Sendable {
-    var name: String
-    var schedule: Schedule
-    var condition: CheckedExpression?
-    var conditionTexts: [ConditionText]
-    var actions: [(action: CheckedAction, text: String)]
+final class CheckedRule: Sendable {
+    let name: String
+    let schedule: Schedule
+    let condition: CheckedExpression?
+    let conditionTexts: [ConditionText]
+    let actions: [(action: CheckedAction, text: String)]
+    /// `condition` in the contract's `code`.
+    let conditionRoot: Int?
+    /// Each action's `amount` in the contract's `code`.
+    let amountRoots: [Int]
+
+    init(name: String, schedule: Schedule, condition: CheckedExpression?, conditionTexts: [ConditionText],
+         actions: [(action: CheckedAction, text: String)], code: inout ExpressionCode) {
+        (self.name, self.schedule, self.condition, self.conditionTexts, self.actions) = (name, schedule, condition, conditionTexts, actions)
+        conditionRoot = condition.map { code.add($0) }
+        amountRoots = actions.map { code.add($0.action.amount) }
+    }
 }
 
 /// A checked contract, ready to settle periods. Produced only by `checkContract(source:)`.
@@ -114,6 +151,10 @@ public struct Contract: Sendable {
     let definitions: [CheckedDefinition]
     let goals: [CheckedGoal]
     let rules: [CheckedRule]
+    /// The nodes of every definition, goal target, rule condition and action amount above.
+    let code: [ExpressionNode]
+    /// The metric names, as an identity: a run state written by this contract is read by index.
+    let metricLayout: MetricLayout
     let requiredMetrics: [Int]
     let memberIndex: [String: Int]
     let metricIndex: [String: Int]

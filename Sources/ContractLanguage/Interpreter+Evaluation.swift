@@ -1,17 +1,18 @@
 /// Expression evaluation: exact, overflow-checked, one rounding rule (half away from zero).
 extension Interpreter {
-    mutating func evaluate(_ expression: CheckedExpression) throws(EvaluationError) -> Scalar {
+    mutating func evaluate(_ root: Int) throws(EvaluationError) -> Scalar {
         var noSlots: [ConditionSlot?] = []
-        return try evaluate(expression, &noSlots)
+        return try evaluate(root, &noSlots)
     }
 
-    mutating func evaluateCondition(_ expression: CheckedExpression, _ slots: inout [ConditionSlot?]) throws(EvaluationError) -> Bool {
-        guard case .boolean(let truth) = try evaluate(expression, &slots) else { preconditionFailure("checker guarantees a condition") }
+    mutating func evaluateCondition(_ root: Int, _ slots: inout [ConditionSlot?]) throws(EvaluationError) -> Bool {
+        guard case .boolean(let truth) = try evaluate(root, &slots) else { preconditionFailure("checker guarantees a condition") }
         return truth
     }
 
-    mutating func evaluate(_ expression: CheckedExpression, _ slots: inout [ConditionSlot?]) throws(EvaluationError) -> Scalar {
-        switch expression {
+    /// The value of the expression whose root is node `root` of the contract's `code`.
+    mutating func evaluate(_ root: Int, _ slots: inout [ConditionSlot?]) throws(EvaluationError) -> Scalar {
+        switch contract.code[root] {
         case .constant(let value):
             return value
         case .metric(let index):
@@ -44,7 +45,7 @@ extension Interpreter {
             return .boolean(try evaluateCondition(right, &slots))
         case .not(let inner):
             return .boolean(!(try evaluateCondition(inner, &slots)))
-        case .traced(.compare(let op, let left, let right), let slot):
+        case .tracedCompare(let op, let left, let right, let slot):
             // A traced comparison keeps both sides, so explanations carry their numbers.
             let l = try evaluate(left, &slots)
             let r = try evaluate(right, &slots)
@@ -63,7 +64,7 @@ extension Interpreter {
         let saved = (contextKind, contextName)
         let definition = contract.definitions[index]
         (contextKind, contextName) = ("definition", definition.name)
-        let value = try evaluate(definition.expression)
+        let value = try evaluate(definition.root)
         (contextKind, contextName) = saved
         definitionValues[index] = value
         let shown: TraceValue = switch value {

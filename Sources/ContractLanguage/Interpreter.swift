@@ -15,7 +15,7 @@ public func simulate(contract: Contract, periods: [(Period, [String: Value])], t
     var settlements: [PeriodSettlement] = []
     settlements.reserveCapacity(periods.count)
     // What each member is paid over all the periods, and the sum of it, must fit too (SPEC 2.12).
-    var paidByMember = [Int64](repeating: 0, count: contract.members.count)
+    var paidByMember = [Int64](filled: 0, count: contract.members.count)
     var paidInAll: Int64 = 0
     for (period, metrics) in periods {
         let settlement = try settle(contract: contract, period: period, metrics: metrics, state: state, tracing: tracing)
@@ -47,8 +47,6 @@ struct Interpreter {
     /// The payouts made so far, and the member index of each (see `PeriodSettlement.payoutMembers`).
     var payouts: [Payout] = []
     var payoutMembers: [Int] = []
-    /// The running total carried into this period per metric, once looked up (see `runningTotal`).
-    var carriedTotals: [Int64?]
     /// Where an error happened, for messages: "rule" and "bonus" give "rule 'bonus'".
     var contextKind = ""
     var contextName = ""
@@ -63,7 +61,7 @@ struct Interpreter {
             throw EvaluationError(code: .periodOrder, period: period,
                                   message: "periods are settled in order without gaps; the next period is \(last.next)")
         }
-        var current = [Value?](repeating: nil, count: contract.metrics.count)
+        var current = [Value?](filled: nil, count: contract.metrics.count)
         var bad: [String] = []
         for (name, value) in metrics {
             if let index = contract.metricIndex[name], value.type == contract.metrics[index].type {
@@ -92,9 +90,11 @@ struct Interpreter {
         }
         // A value carried under a metric's name counts only if its type is the metric's type now
         // (an amendment may change the type): otherwise the metric starts afresh (SPEC 2.10).
-        previous = contract.metrics.map { metric in state.previousValues[metric.name].flatMap { $0.type == metric.type ? $0 : nil } }
-        definitionValues = Array(repeating: nil, count: contract.definitions.count)
-        carriedTotals = Array(repeating: nil, count: contract.metrics.count)
+        var carried = state.previous
+        carried.index(by: contract.metricLayout)
+        previous = zip(contract.metrics, carried.values).map { metric, value in value.flatMap { $0.type == metric.type ? $0 : nil } }
+        self.state.runningTotals.index(by: contract.metricLayout)
+        definitionValues = Array(filled: nil, count: contract.definitions.count)
         goalMetCounts = contract.goals.map { state.goalMetCounts[$0.name] ?? 0 }
     }
 
@@ -130,8 +130,8 @@ struct Interpreter {
     private mutating func decideGoal(_ index: Int) throws(EvaluationError) -> (GoalTrace, GoalOutcome?) {
         let goal = contract.goals[index]
         (contextKind, contextName) = ("goal", goal.name)
-        var slots = [ConditionSlot?](repeating: nil, count: tracing ? goal.conditionTexts.count : 0)
-        let holds = try evaluateCondition(goal.target, &slots)
+        var slots: [ConditionSlot?] = tracing ? Array(filled: nil, count: goal.conditionTexts.count) : []
+        let holds = try evaluateCondition(goal.targetRoot, &slots)
         (contextKind, contextName) = ("", "")
         if holds {
             let (count, overflow) = goalMetCounts[index].addingReportingOverflow(1)
@@ -182,15 +182,15 @@ struct Interpreter {
         (contextKind, contextName) = ("rule", rule.name)
         defer { (contextKind, contextName) = ("", "") }
         // Without tracing no slot is kept (evaluation records a slot only where one exists).
-        var slots = [ConditionSlot?](repeating: nil, count: tracing ? rule.conditionTexts.count : 0)
-        let holds = try rule.condition.map { (condition) throws(EvaluationError) in try evaluateCondition(condition, &slots) } ?? true
+        var slots: [ConditionSlot?] = tracing ? Array(filled: nil, count: rule.conditionTexts.count) : []
+        let holds = try rule.conditionRoot.map { (root) throws(EvaluationError) in try evaluateCondition(root, &slots) } ?? true
         let conditions = tracing ? ConditionTraces(texts: rule.conditionTexts, slots: slots) : .none
         guard holds else {
             return RuleTrace(name: rule.name, once: once, status: .conditionFalse, conditionTraces: conditions, actions: [])
         }
         var actions: [ActionTrace] = []
-        for (action, text) in rule.actions {
-            let trace = try perform(action, text: text, rule: rule.name)
+        for (index, (action, text)) in rule.actions.enumerated() {
+            let trace = try perform(action, amount: rule.amountRoots[index], text: text, rule: rule.name)
             let (sum, overflow) = paidTotal.addingReportingOverflow(trace.amountMinor)
             if overflow { throw failure(.overflow, "the period's payouts overflow") }
             paidTotal = sum
@@ -205,31 +205,32 @@ struct Interpreter {
         tracing ? ConditionTraces(texts: rule.conditionTexts, slots: []) : .none
     }
 
-    private mutating func amount(_ expression: CheckedExpression, _ what: String) throws(EvaluationError) -> Int64 {
-        guard case .money(let minor) = try evaluate(expression) else { preconditionFailure("checker guarantees money") }
+    private mutating func amount(_ root: Int, _ what: String) throws(EvaluationError) -> Int64 {
+        guard case .money(let minor) = try evaluate(root) else { preconditionFailure("checker guarantees money") }
         if minor < 0 {
             throw failure(.negativeAmount, "\(what) is negative (\(formatMinorUnits(minor, currency: contract.currency)))")
         }
         return minor
     }
 
-    private mutating func perform(_ action: CheckedAction, text: String, rule: String) throws(EvaluationError) -> ActionTrace {
+    /// `amountRoot`: the action's amount (pay, split) or base (fee) in the contract's code.
+    private mutating func perform(_ action: CheckedAction, amount amountRoot: Int, text: String, rule: String) throws(EvaluationError) -> ActionTrace {
         switch action {
-        case .pay(let member, let expression):
-            let minor = try amount(expression, "the amount to pay")
+        case .pay(let member, _):
+            let minor = try amount(amountRoot, "the amount to pay")
             let name = contract.members[member].name
             if minor != 0 { pay(member, minor, rule) }
             return ActionTrace(kind: .pay, text: text, amountMinor: minor, baseMinor: nil, member: name, split: nil)
-        case .fee(let percent, let base, let member):
-            let baseMinor = try amount(base, "the amount the fee is taken of")
+        case .fee(let percent, _, let member):
+            let baseMinor = try amount(amountRoot, "the amount the fee is taken of")
             guard let minor = roundedQuotient(Int128(baseMinor) * Int128(percent.numerator), Int128(percent.denominator) * 100) else {
                 throw failure(.overflow, "fee overflows")
             }
             let name = contract.members[member].name
             if minor != 0 { pay(member, minor, rule) }
             return ActionTrace(kind: .fee, text: text, amountMinor: minor, baseMinor: baseMinor, member: name, split: nil)
-        case .split(let expression, let receivers, let weights, _):
-            let pool = try amount(expression, "the amount to split")
+        case .split(_, let receivers, let weights, _):
+            let pool = try amount(amountRoot, "the amount to split")
             let parts = largestRemainderSplit(amountMinor: pool, weights: weights)
             for part in parts where part.amountMinor != 0 { pay(receivers[part.index], part.amountMinor, rule) }
             let split = tracing ? ActionTrace.Split(parts: parts, receivers: receivers, totalWeight: weights.reduce(0, +), members: contract.members) : nil
@@ -244,34 +245,27 @@ struct Interpreter {
 
     /// Records this period's values for `previous`, `growth` and `total` in later periods.
     private mutating func updateHistory() throws(EvaluationError) {
-        var values: [String: Value] = [:]
-        values.reserveCapacity(contract.metrics.count)
         for (index, metric) in contract.metrics.enumerated() {
-            guard let value = current[index] else { continue }
-            values[metric.name] = value
-            switch value {
-            case .money(let minor), .count(let minor):
+            switch current[index] {
+            case .money(let minor)?, .count(let minor)?:
                 let (sum, overflow) = runningTotal(index).addingReportingOverflow(minor)
                 if overflow { throw failure(.overflow, "the running total of '\(metric.name)' overflows") }
-                state.totals[metric.name] = value.type == .money ? .money(sum) : .count(sum)
-            case .percent:
+                state.runningTotals.set(metric.type == .money ? .money(sum) : .count(sum), at: index)
+            case .percent?, nil:
                 break
             }
         }
-        state.previousValues = values
+        state.previous = MetricValues(layout: contract.metricLayout, values: current)
         state.lastSettled = period
     }
 
     /// The running total carried for a metric; a total of another type (the metric's type was
-    /// changed by an amendment) is not carried.
-    /// Looked up by name once per settlement (`state.totals` changes only in `updateHistory`).
-    mutating func runningTotal(_ metric: Int) -> Int64 {
-        if let known = carriedTotals[metric] { return known }
-        let carried = switch (state.totals[contract.metrics[metric].name], contract.metrics[metric].type) {
+    /// changed by an amendment) is not carried. (`state.runningTotals` changes only in
+    /// `updateHistory`, after every rule ran.)
+    func runningTotal(_ metric: Int) -> Int64 {
+        switch (state.runningTotals.values[metric], contract.metrics[metric].type) {
         case (.money(let minor)?, .money), (.count(let minor)?, .count): minor
-        default: Int64(0)
+        default: 0
         }
-        carriedTotals[metric] = carried
-        return carried
     }
 }
