@@ -92,7 +92,9 @@ struct Interpreter {
         // (an amendment may change the type): otherwise the metric starts afresh (SPEC 2.10).
         var carried = state.previous
         carried.index(by: contract.metricLayout)
-        previous = zip(contract.metrics, carried.values).map { metric, value in value.flatMap { $0.type == metric.type ? $0 : nil } }
+        var previous = [Value?](filled: nil, count: contract.metrics.count)
+        for (index, value) in carried.values.enumerated() where value?.type == contract.metrics[index].type { previous[index] = value }
+        self.previous = previous
         self.state.runningTotals.index(by: contract.metricLayout)
         definitionValues = Array(filled: nil, count: contract.definitions.count)
         goalMetCounts = contract.goals.map { state.goalMetCounts[$0.name] ?? 0 }

@@ -36,26 +36,30 @@ public func largestRemainderSplit(amountMinor: Int64, weights: [Int64]) -> [Spli
 /// The split with quotas divided by `divide` (floor, remainder), remainders of type `R`.
 private func split<R: BinaryInteger>(_ amountMinor: Int64, _ weights: [Int64], _ divide: (Int128) -> (Int64, R)) -> [SplitPart] {
     var parts: [SplitPart] = []
-    var remainders: [R] = []
     parts.reserveCapacity(weights.count)
-    remainders.reserveCapacity(weights.count)
-    var handedOut: Int64 = 0
-    for (index, weight) in weights.enumerated() {
-        let numerator = Int128(amountMinor) * Int128(weight)
-        let (floor, remainder) = divide(numerator)  // floor <= amountMinor, fits
-        parts.append(SplitPart(index: index, weight: weight, quotaNumerator: numerator,
-                               floorMinor: floor, receivedRemainderUnit: false))
-        remainders.append(remainder)
-        handedOut += floor
-    }
-    let leftover = Int(amountMinor - handedOut)
-    precondition(leftover >= 0 && leftover < weights.count)
-    if leftover > 0 {
+    // The remainders, then a copy of them for selecting the threshold: on the stack for the usual sizes.
+    withUnsafeTemporaryAllocation(of: R.self, capacity: 2 * weights.count) { scratch in
+        let count = weights.count
+        var handedOut: Int64 = 0
+        for (index, weight) in weights.enumerated() {
+            let numerator = Int128(amountMinor) * Int128(weight)
+            let (floor, remainder) = divide(numerator)  // floor <= amountMinor, fits
+            parts.append(SplitPart(index: index, weight: weight, quotaNumerator: numerator,
+                                   floorMinor: floor, receivedRemainderUnit: false))
+            (scratch.baseAddress! + index).initialize(to: remainder)
+            (scratch.baseAddress! + count + index).initialize(to: remainder)
+            handedOut += floor
+        }
+        defer { scratch.baseAddress!.deinitialize(count: 2 * count) }
+        let leftover = Int(amountMinor - handedOut)
+        precondition(leftover >= 0 && leftover < count)
+        guard leftover > 0 else { return }
+        let remainders = UnsafeBufferPointer(rebasing: scratch[0..<count])
         // The `leftover` largest remainders get a unit: every remainder above the leftover-th
         // largest, then, of those equal to it, the lowest indices.
-        let threshold = kthLargest(remainders, leftover)
+        let threshold = kthLargest(in: UnsafeMutableBufferPointer(rebasing: scratch[count..<(2 * count)]), leftover)
         var tiesLeft = leftover - remainders.count { $0 > threshold }
-        for index in parts.indices where remainders[index] > threshold || (remainders[index] == threshold && tiesLeft > 0) {
+        for index in 0..<count where remainders[index] > threshold || (remainders[index] == threshold && tiesLeft > 0) {
             if remainders[index] == threshold { tiesLeft -= 1 }
             parts[index].receivedRemainderUnit = true
         }
@@ -68,7 +72,13 @@ private func split<R: BinaryInteger>(_ amountMinor: Int64, _ weights: [Int64], _
 /// is the same whatever the pivots (only the work depends on them).
 func kthLargest<T: Comparable>(_ values: [T], _ k: Int) -> T {
     precondition(k >= 1 && k <= values.count)
-    var a = values
+    var copy = values
+    return copy.withUnsafeMutableBufferPointer { kthLargest(in: $0, k) }
+}
+
+/// `kthLargest` on `a`, reordering it.
+func kthLargest<T: Comparable>(in a: UnsafeMutableBufferPointer<T>, _ k: Int) -> T {
+    precondition(k >= 1 && k <= a.count)
     let target = k - 1  // its index once `a` is in descending order
     var low = 0, high = a.count - 1
     while low < high {

@@ -9,6 +9,8 @@ struct Report {
     var settle400x12Milliseconds = 0.0
     /// The same settlements without explanations (traces), as a verifier computes them.
     var settle400x12UntracedMilliseconds = 0.0
+    /// Every round behind the two medians above, for the notes.
+    var settle400x12Rounds = ""
     var ledger = LedgerFigures()
 
     var verifyEntriesPerSecond: Double { ledger.bestVerifyEntriesPerSecond }
@@ -88,6 +90,7 @@ struct Report {
         lines.append("  verify: the fastest of \(ledger.verifyRunSeconds.count) full verifies, each in a child process, against the highest baseline; "
             + "each against the higher baseline around it: " + pairs.joined(separator: "; ") + ";")
         lines.append("  raw_sha256 on one core, 1 MiB buffers;")
+        lines.append("  settle_400x12: median of alternating rounds after one warm-up of each, ms: \(settle400x12Rounds);")
         lines.append("  append: \(ledger.append.count) single appends of a report, built and signed by this process just before, through one")
         lines.append("    open LedgerWriter (lock, check the head, validate, write, fsync, unlock); fsync: \(ledger.fsync.count) bare write+fsync")
         lines.append("    of one line, each just before an append; with building and signing included: p50 "

@@ -54,6 +54,21 @@ enum SettleBench {
         return (0..<400).map { distinct[$0 % distinct.count] }
     }
 
+    /// `settle400x12Milliseconds` traced and untraced, alternating: one warm-up of each (the first
+    /// run also pays for the allocator growing its heap), then `rounds` of each; the medians,
+    /// and every round for the notes.
+    static func settle400x12Rounds(portfolio: [(SyntheticContract, Contract)], rounds: Int) throws
+        -> (traced: Double, untraced: Double, tracedRounds: [Double], untracedRounds: [Double]) {
+        _ = try settle400x12Milliseconds(portfolio: portfolio)
+        _ = try settle400x12Milliseconds(portfolio: portfolio, tracing: false)
+        var traced = Samples(), untraced = Samples()
+        for _ in 0..<rounds {
+            traced.add(try settle400x12Milliseconds(portfolio: portfolio))
+            untraced.add(try settle400x12Milliseconds(portfolio: portfolio, tracing: false))
+        }
+        return (traced.median, untraced.median, traced.values, untraced.values)
+    }
+
     /// Milliseconds to simulate 12 periods of each of 400 contracts, on one core; with `tracing`
     /// false no explanations are built (as the verifier settles), the payouts are the same.
     static func settle400x12Milliseconds(portfolio: [(SyntheticContract, Contract)], tracing: Bool = true) throws -> Double {

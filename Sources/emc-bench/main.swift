@@ -24,8 +24,10 @@ func runBenchmark(_ options: Options) throws -> Report {
     log("settlement")
     report.settleMicroseconds100x50 = try SettleBench.settleMicroseconds100x50(samples: options.quick ? 20 : 400)
     let portfolio = try SettleBench.portfolio()
-    report.settle400x12Milliseconds = try SettleBench.settle400x12Milliseconds(portfolio: portfolio)
-    report.settle400x12UntracedMilliseconds = try SettleBench.settle400x12Milliseconds(portfolio: portfolio, tracing: false)
+    let settled = try SettleBench.settle400x12Rounds(portfolio: portfolio, rounds: options.quick ? 1 : 5)
+    report.settle400x12Milliseconds = settled.traced
+    report.settle400x12UntracedMilliseconds = settled.untraced
+    report.settle400x12Rounds = "traced \(settled.tracedRounds.map { Report.number($0, decimals: 1) }.joined(separator: ", ")); untraced \(settled.untracedRounds.map { Report.number($0, decimals: 1) }.joined(separator: ", "))"
 
     let fileManager = FileManager.default
     let directory: String
@@ -74,9 +76,9 @@ do {
     }
     if options.settleOnly {
         let portfolio = try SettleBench.portfolio()
-        let traced = try SettleBench.settle400x12Milliseconds(portfolio: portfolio)
-        let untraced = try SettleBench.settle400x12Milliseconds(portfolio: portfolio, tracing: false)
-        print("settle_400x12_ms \(Report.number(traced, decimals: 1)) (untraced \(Report.number(untraced, decimals: 1)))")
+        let settled = try SettleBench.settle400x12Rounds(portfolio: portfolio, rounds: options.quick ? 1 : 5)
+        print("settle_400x12_ms \(Report.number(settled.traced, decimals: 1)) (untraced \(Report.number(settled.untraced, decimals: 1)))")
+        print("rounds, ms: traced \(settled.tracedRounds.map { Report.number($0, decimals: 1) }.joined(separator: ", ")); untraced \(settled.untracedRounds.map { Report.number($0, decimals: 1) }.joined(separator: ", "))")
         exit(0)
     }
     if let path = options.appendOnce {
