@@ -70,7 +70,9 @@ struct Checker {
             name: contractName, currency: currency, members: members, metrics: metrics,
             shareBasisPoints: shares, definitions: definitions.compactMap { $0 },
             goals: goals, rules: rules, code: code.nodes,
-            metricLayout: MetricLayout(names: metrics.map(\.name)), requiredMetrics: usedMetrics.sorted(),
+            metricLayout: MetricLayout(names: metrics.map(\.name)),
+            traceSlotCount: goals.reduce(0) { $0 + $1.conditionTexts.count } + rules.reduce(0) { $0 + $1.conditionTexts.count },
+            requiredMetrics: usedMetrics.sorted(),
             memberIndex: memberIndex, metricIndex: metricIndex, source: file,
             payoutSlots: rules.reduce(0) { $0 + Contract.payoutSlots(of: $1) })
     }

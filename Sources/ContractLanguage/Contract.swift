@@ -155,6 +155,8 @@ public struct Contract: Sendable {
     let code: [ExpressionNode]
     /// The metric names, as an identity: a run state written by this contract is read by index.
     let metricLayout: MetricLayout
+    /// Traced sub-conditions of all goals, then all rules: the slots one traced settlement fills.
+    let traceSlotCount: Int
     let requiredMetrics: [Int]
     let memberIndex: [String: Int]
     let metricIndex: [String: Int]

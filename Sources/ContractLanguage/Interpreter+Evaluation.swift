@@ -1,17 +1,17 @@
 /// Expression evaluation: exact, overflow-checked, one rounding rule (half away from zero).
 extension Interpreter {
-    mutating func evaluate(_ root: Int) throws(EvaluationError) -> Scalar {
-        var noSlots: [ConditionSlot?] = []
-        return try evaluate(root, &noSlots)
-    }
-
-    mutating func evaluateCondition(_ root: Int, _ slots: inout [ConditionSlot?]) throws(EvaluationError) -> Bool {
-        guard case .boolean(let truth) = try evaluate(root, &slots) else { preconditionFailure("checker guarantees a condition") }
+    mutating func evaluateCondition(_ root: Int) throws(EvaluationError) -> Bool {
+        guard case .boolean(let truth) = try evaluate(root) else { preconditionFailure("checker guarantees a condition") }
         return truth
     }
 
+    /// Records a traced sub-condition's value in the current goal's or rule's slot `slot`.
+    private mutating func record(_ slot: Int, _ value: ConditionSlot) {
+        if slot < slotCount { slotValues[slotBase + slot] = value }
+    }
+
     /// The value of the expression whose root is node `root` of the contract's `code`.
-    mutating func evaluate(_ root: Int, _ slots: inout [ConditionSlot?]) throws(EvaluationError) -> Scalar {
+    mutating func evaluate(_ root: Int) throws(EvaluationError) -> Scalar {
         switch contract.code[root] {
         case .constant(let value):
             return value
@@ -28,44 +28,45 @@ extension Interpreter {
         case .met(let index):
             return .count(Int64(goalMetCounts[index]))
         case .negate(let inner):
-            return try negate(try evaluate(inner, &slots))
+            return try negate(try evaluate(inner))
         case .arithmetic(let op, let left, let right):
-            let l = try evaluate(left, &slots)
-            let r = try evaluate(right, &slots)
+            let l = try evaluate(left)
+            let r = try evaluate(right)
             return try arithmetic(op, l, r)
         case .compare(let op, let left, let right):
-            let l = try evaluate(left, &slots)
-            let r = try evaluate(right, &slots)
+            let l = try evaluate(left)
+            let r = try evaluate(right)
             return .boolean(compare(op, l, r))
         case .and(let left, let right):
-            guard try evaluateCondition(left, &slots) else { return .boolean(false) }
-            return .boolean(try evaluateCondition(right, &slots))
+            guard try evaluateCondition(left) else { return .boolean(false) }
+            return .boolean(try evaluateCondition(right))
         case .or(let left, let right):
-            if try evaluateCondition(left, &slots) { return .boolean(true) }
-            return .boolean(try evaluateCondition(right, &slots))
+            if try evaluateCondition(left) { return .boolean(true) }
+            return .boolean(try evaluateCondition(right))
         case .not(let inner):
-            return .boolean(!(try evaluateCondition(inner, &slots)))
+            return .boolean(!(try evaluateCondition(inner)))
         case .tracedCompare(let op, let left, let right, let slot):
             // A traced comparison keeps both sides, so explanations carry their numbers.
-            let l = try evaluate(left, &slots)
-            let r = try evaluate(right, &slots)
+            let l = try evaluate(left)
+            let r = try evaluate(right)
             let truth = compare(op, l, r)
-            if slot < slots.count { slots[slot] = ConditionSlot(truth: truth, left: l.value, right: r.value) }
+            record(slot, ConditionSlot(truth: truth, left: l.value, right: r.value))
             return .boolean(truth)
         case .traced(let inner, let slot):
-            let value = try evaluate(inner, &slots)
-            if case .boolean(let truth) = value, slot < slots.count { slots[slot] = ConditionSlot(truth: truth) }
+            let value = try evaluate(inner)
+            if case .boolean(let truth) = value { record(slot, ConditionSlot(truth: truth)) }
             return value
         }
     }
 
     private mutating func definition(_ index: Int) throws(EvaluationError) -> Scalar {
         if let value = definitionValues[index] { return value }
-        let saved = (contextKind, contextName)
+        let saved = (contextKind, contextName, slotCount)
         let definition = contract.definitions[index]
-        (contextKind, contextName) = ("definition", definition.name)
+        // A definition records no slot (it has none: the checker traces goals and rules only).
+        (contextKind, contextName, slotCount) = ("definition", definition.name, 0)
         let value = try evaluate(definition.root)
-        (contextKind, contextName) = saved
+        (contextKind, contextName, slotCount) = saved
         definitionValues[index] = value
         let shown: TraceValue = switch value {
         case .money(let minor): .value(.money(minor))

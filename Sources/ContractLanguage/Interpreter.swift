@@ -47,6 +47,17 @@ struct Interpreter {
     /// The payouts made so far, and the member index of each (see `PeriodSettlement.payoutMembers`).
     var payouts: [Payout] = []
     var payoutMembers: [Int] = []
+    /// Traced settlements: the slots of every traced sub-condition (see `ConditionSlots`); the
+    /// current goal's or rule's first slot, and how many it has (0: record none).
+    /// The values are written to `slotValues` while the settlement runs and handed to the store at
+    /// its end (a write through the class would be checked for exclusive access every time).
+    let slotStore: ConditionSlots?
+    var slotValues: [ConditionSlot?]
+    var slotBase = 0, slotCount = 0
+    /// Traced settlements: every fired rule's action traces, collected here and handed to the
+    /// store at the end, as the slots are.
+    let actionStore: ActionTraces?
+    var actionValues: [ActionTrace] = []
     /// Where an error happened, for messages: "rule" and "bonus" give "rule 'bonus'".
     var contextKind = ""
     var contextName = ""
@@ -57,6 +68,10 @@ struct Interpreter {
         self.period = period
         self.tracing = tracing
         self.state = state
+        slotStore = tracing ? ConditionSlots() : nil
+        slotValues = tracing ? Array(filled: nil, count: contract.traceSlotCount) : []
+        actionStore = tracing ? ActionTraces() : nil
+        if tracing { actionValues.reserveCapacity(contract.rules.reduce(0) { $0 + $1.actions.count }) }
         if let last = state.lastSettled, period != last.next {
             throw EvaluationError(code: .periodOrder, period: period,
                                   message: "periods are settled in order without gaps; the next period is \(last.next)")
@@ -109,6 +124,7 @@ struct Interpreter {
         var outcomes: [GoalOutcome] = []
         var goalTraces: [GoalTrace] = []
         goalTraces.reserveCapacity(contract.goals.count)
+        slotBase = 0
         for index in contract.goals.indices {
             let (trace, outcome) = try decideGoal(index)
             if tracing { goalTraces.append(trace) }
@@ -124,6 +140,8 @@ struct Interpreter {
             if tracing { ruleTraces.append(trace) }
         }
         try updateHistory()
+        slotStore?.values = slotValues
+        actionStore?.values = actionValues
         let trace = Trace(period: period, definitions: definitionTraces, goals: goalTraces, rules: ruleTraces)
         return PeriodSettlement(period: period, payouts: payouts, goalOutcomes: outcomes, trace: trace, nextState: state,
                                 payoutMembers: payoutMembers)
@@ -132,8 +150,10 @@ struct Interpreter {
     private mutating func decideGoal(_ index: Int) throws(EvaluationError) -> (GoalTrace, GoalOutcome?) {
         let goal = contract.goals[index]
         (contextKind, contextName) = ("goal", goal.name)
-        var slots: [ConditionSlot?] = tracing ? Array(filled: nil, count: goal.conditionTexts.count) : []
-        let holds = try evaluateCondition(goal.targetRoot, &slots)
+        slotCount = tracing ? goal.conditionTexts.count : 0
+        let holds = try evaluateCondition(goal.targetRoot)
+        let conditions = tracing ? ConditionTraces(texts: goal.conditionTexts, slots: slotStore, base: slotBase) : .none
+        (slotBase, slotCount) = (slotBase + goal.conditionTexts.count, 0)
         (contextKind, contextName) = ("", "")
         if holds {
             let (count, overflow) = goalMetCounts[index].addingReportingOverflow(1)
@@ -141,7 +161,6 @@ struct Interpreter {
             goalMetCounts[index] = count
             state.goalMetCounts[goal.name] = count
         }
-        let conditions = tracing ? ConditionTraces(texts: goal.conditionTexts, slots: slots) : .none
         var status: GoalTrace.Status
         var outcome: GoalOutcome?
         switch state.decidedGoals[goal.name] {
@@ -173,38 +192,43 @@ struct Interpreter {
     }
 
     private mutating func runRule(_ rule: CheckedRule, paidTotal: inout Int64) throws(EvaluationError) -> RuleTrace {
+        let base = slotBase
+        slotBase += rule.conditionTexts.count
         let once = rule.schedule == .once
         // (An empty set is not hashed into: most periods forfeit nothing.)
         if !state.forfeited.isEmpty && state.forfeited.contains(rule.name) {
-            return RuleTrace(name: rule.name, once: once, status: .forfeited, conditionTraces: unevaluated(rule), actions: [])
+            return RuleTrace(name: rule.name, once: once, status: .forfeited, conditionTraces: unevaluated(rule), actionTraces: nil, actionRange: 0..<0)
         }
         if once && state.firedOnce.contains(rule.name) {
-            return RuleTrace(name: rule.name, once: once, status: .alreadyFired, conditionTraces: unevaluated(rule), actions: [])
+            return RuleTrace(name: rule.name, once: once, status: .alreadyFired, conditionTraces: unevaluated(rule), actionTraces: nil, actionRange: 0..<0)
         }
         (contextKind, contextName) = ("rule", rule.name)
         defer { (contextKind, contextName) = ("", "") }
         // Without tracing no slot is kept (evaluation records a slot only where one exists).
-        var slots: [ConditionSlot?] = tracing ? Array(filled: nil, count: rule.conditionTexts.count) : []
-        let holds = try rule.conditionRoot.map { (root) throws(EvaluationError) in try evaluateCondition(root, &slots) } ?? true
-        let conditions = tracing ? ConditionTraces(texts: rule.conditionTexts, slots: slots) : .none
+        (slotBase, slotCount) = (base, tracing ? rule.conditionTexts.count : 0)
+        var holds = true
+        if let root = rule.conditionRoot { holds = try evaluateCondition(root) }
+        (slotBase, slotCount) = (base + rule.conditionTexts.count, 0)
+        let conditions = tracing ? ConditionTraces(texts: rule.conditionTexts, slots: slotStore, base: base) : .none
         guard holds else {
-            return RuleTrace(name: rule.name, once: once, status: .conditionFalse, conditionTraces: conditions, actions: [])
+            return RuleTrace(name: rule.name, once: once, status: .conditionFalse, conditionTraces: conditions, actionTraces: nil, actionRange: 0..<0)
         }
-        var actions: [ActionTrace] = []
+        let firstAction = actionValues.count
         for (index, (action, text)) in rule.actions.enumerated() {
             let trace = try perform(action, amount: rule.amountRoots[index], text: text, rule: rule.name)
             let (sum, overflow) = paidTotal.addingReportingOverflow(trace.amountMinor)
             if overflow { throw failure(.overflow, "the period's payouts overflow") }
             paidTotal = sum
-            if tracing { actions.append(trace) }
+            if tracing { actionValues.append(trace) }
         }
         if once { state.firedOnce.insert(rule.name) }
-        return RuleTrace(name: rule.name, once: once, status: .fired, conditionTraces: conditions, actions: actions)
+        return RuleTrace(name: rule.name, once: once, status: .fired, conditionTraces: conditions, actionTraces: actionStore,
+                         actionRange: firstAction..<actionValues.count)
     }
 
     /// The conditions of a rule that was not evaluated, none with a value.
     private func unevaluated(_ rule: CheckedRule) -> ConditionTraces {
-        tracing ? ConditionTraces(texts: rule.conditionTexts, slots: []) : .none
+        tracing ? ConditionTraces(texts: rule.conditionTexts, slots: nil, base: 0) : .none
     }
 
     private mutating func amount(_ root: Int, _ what: String) throws(EvaluationError) -> Int64 {

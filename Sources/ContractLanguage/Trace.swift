@@ -79,17 +79,27 @@ struct ConditionSlot: Sendable {
     var right: Value?
 }
 
+/// The values every traced sub-condition of one settlement took: filled while the settlement
+/// runs (by its interpreter alone, on one thread), never written after it is returned, so sharing
+/// it between threads afterwards is safe. One per traced settlement, not one array per condition.
+final class ConditionSlots: @unchecked Sendable {
+    var values: [ConditionSlot?] = []
+}
+
 /// The sub-conditions of a goal or rule as a settlement left them: the checker's texts and the
-/// slots evaluation filled (none when the condition was not evaluated). `ConditionTrace`s are
-/// built only when an explanation reads them, so a settlement nobody explains pays for none.
+/// slots evaluation filled, from `base` on (none when the condition was not evaluated).
+/// `ConditionTrace`s are built only when an explanation reads them, so a settlement nobody
+/// explains pays for none.
 struct ConditionTraces: Sendable {
     let texts: [ConditionText]
-    let slots: [ConditionSlot?]
+    let slots: ConditionSlots?
+    let base: Int
 
-    static let none = ConditionTraces(texts: [], slots: [])
+    static let none = ConditionTraces(texts: [], slots: nil, base: 0)
 
     var traces: [ConditionTrace] {
-        texts.indices.map { texts[$0].trace($0 < slots.count ? slots[$0] : nil) }
+        guard let values = slots?.values else { return texts.map { $0.trace(nil) } }
+        return texts.indices.map { texts[$0].trace(values[base + $0]) }
     }
 }
 
@@ -135,7 +145,17 @@ public struct RuleTrace: Sendable {
     public var fired: Bool { status == .fired }
     let conditionTraces: ConditionTraces
     public var conditions: [ConditionTrace] { conditionTraces.traces }
-    public let actions: [ActionTrace]
+    /// This rule's actions in the settlement's one list of them (see `ActionTraces`).
+    let actionTraces: ActionTraces?
+    let actionRange: Range<Int>
+    public var actions: [ActionTrace] { actionTraces.map { Array($0.values[actionRange]) } ?? [] }
+}
+
+/// The action traces of one settlement, every rule's in order: written once, when the settlement
+/// is complete (its interpreter collects them in an array of its own meanwhile), read-only after,
+/// so sharing it between threads is safe. One list per settlement, not one per rule.
+final class ActionTraces: @unchecked Sendable {
+    var values: [ActionTrace] = []
 }
 
 /// One receiver of a split: exact quota = amount × weight / totalWeight.
