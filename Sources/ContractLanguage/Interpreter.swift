@@ -105,12 +105,13 @@ struct Interpreter {
         }
         // A value carried under a metric's name counts only if its type is the metric's type now
         // (an amendment may change the type): otherwise the metric starts afresh (SPEC 2.10).
-        var carried = state.previous
-        carried.index(by: contract.metricLayout)
-        var previous = [Value?](filled: nil, count: contract.metrics.count)
-        for (index, value) in carried.values.enumerated() where value?.type == contract.metrics[index].type { previous[index] = value }
-        self.previous = previous
+        self.state.previous.index(by: contract.metricLayout)
         self.state.runningTotals.index(by: contract.metricLayout)
+        var previous = [Value?](filled: nil, count: contract.metrics.count)
+        for (index, value) in self.state.previous.values.enumerated() where value?.type == contract.metrics[index].type {
+            previous[index] = value
+        }
+        self.previous = previous
         definitionValues = Array(filled: nil, count: contract.definitions.count)
         goalMetCounts = contract.goals.map { state.goalMetCounts[$0.name] ?? 0 }
     }
@@ -124,9 +125,10 @@ struct Interpreter {
         var outcomes: [GoalOutcome] = []
         var goalTraces: [GoalTrace] = []
         goalTraces.reserveCapacity(contract.goals.count)
-        slotBase = 0
+        // Slots are numbered over all goals, then all rules, whether each is evaluated or not.
         for index in contract.goals.indices {
             let (trace, outcome) = try decideGoal(index)
+            slotBase += contract.goals[index].conditionTexts.count
             if tracing { goalTraces.append(trace) }
             if let outcome { outcomes.append(outcome) }
         }
@@ -137,6 +139,7 @@ struct Interpreter {
         var paidTotal: Int64 = 0
         for rule in contract.rules {
             let trace = try runRule(rule, paidTotal: &paidTotal)
+            slotBase += rule.conditionTexts.count
             if tracing { ruleTraces.append(trace) }
         }
         try updateHistory()
@@ -153,7 +156,7 @@ struct Interpreter {
         slotCount = tracing ? goal.conditionTexts.count : 0
         let holds = try evaluateCondition(goal.targetRoot)
         let conditions = tracing ? ConditionTraces(texts: goal.conditionTexts, slots: slotStore, base: slotBase) : .none
-        (slotBase, slotCount) = (slotBase + goal.conditionTexts.count, 0)
+        slotCount = 0
         (contextKind, contextName) = ("", "")
         if holds {
             let (count, overflow) = goalMetCounts[index].addingReportingOverflow(1)
@@ -192,8 +195,6 @@ struct Interpreter {
     }
 
     private mutating func runRule(_ rule: CheckedRule, paidTotal: inout Int64) throws(EvaluationError) -> RuleTrace {
-        let base = slotBase
-        slotBase += rule.conditionTexts.count
         let once = rule.schedule == .once
         // (An empty set is not hashed into: most periods forfeit nothing.)
         if !state.forfeited.isEmpty && state.forfeited.contains(rule.name) {
@@ -205,11 +206,11 @@ struct Interpreter {
         (contextKind, contextName) = ("rule", rule.name)
         defer { (contextKind, contextName) = ("", "") }
         // Without tracing no slot is kept (evaluation records a slot only where one exists).
-        (slotBase, slotCount) = (base, tracing ? rule.conditionTexts.count : 0)
+        slotCount = tracing ? rule.conditionTexts.count : 0
         var holds = true
         if let root = rule.conditionRoot { holds = try evaluateCondition(root) }
-        (slotBase, slotCount) = (base + rule.conditionTexts.count, 0)
-        let conditions = tracing ? ConditionTraces(texts: rule.conditionTexts, slots: slotStore, base: base) : .none
+        slotCount = 0
+        let conditions = tracing ? ConditionTraces(texts: rule.conditionTexts, slots: slotStore, base: slotBase) : .none
         guard holds else {
             return RuleTrace(name: rule.name, once: once, status: .conditionFalse, conditionTraces: conditions, actionTraces: nil, actionRange: 0..<0)
         }

@@ -58,7 +58,7 @@ enum SettleBench {
     /// run also pays for the allocator growing its heap), then `rounds` of each; the medians,
     /// and every round for the notes.
     static func settle400x12Rounds(portfolio: [(SyntheticContract, Contract)], rounds: Int) throws
-        -> (traced: Double, untraced: Double, tracedRounds: [Double], untracedRounds: [Double]) {
+        -> (traced: Double, untraced: Double, roundsText: String) {
         _ = try settle400x12Milliseconds(portfolio: portfolio)
         _ = try settle400x12Milliseconds(portfolio: portfolio, tracing: false)
         var traced = Samples(), untraced = Samples()
@@ -66,7 +66,8 @@ enum SettleBench {
             traced.add(try settle400x12Milliseconds(portfolio: portfolio))
             untraced.add(try settle400x12Milliseconds(portfolio: portfolio, tracing: false))
         }
-        return (traced.median, untraced.median, traced.values, untraced.values)
+        let text = { (samples: Samples) in samples.values.map { Report.number($0, decimals: 1) }.joined(separator: ", ") }
+        return (traced.median, untraced.median, "traced \(text(traced)); untraced \(text(untraced))")
     }
 
     /// Milliseconds to simulate 12 periods of each of 400 contracts, on one core; with `tracing`

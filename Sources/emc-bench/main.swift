@@ -27,7 +27,7 @@ func runBenchmark(_ options: Options) throws -> Report {
     let settled = try SettleBench.settle400x12Rounds(portfolio: portfolio, rounds: options.quick ? 1 : 5)
     report.settle400x12Milliseconds = settled.traced
     report.settle400x12UntracedMilliseconds = settled.untraced
-    report.settle400x12Rounds = "traced \(settled.tracedRounds.map { Report.number($0, decimals: 1) }.joined(separator: ", ")); untraced \(settled.untracedRounds.map { Report.number($0, decimals: 1) }.joined(separator: ", "))"
+    report.settle400x12Rounds = settled.roundsText
 
     let fileManager = FileManager.default
     let directory: String
@@ -78,7 +78,7 @@ do {
         let portfolio = try SettleBench.portfolio()
         let settled = try SettleBench.settle400x12Rounds(portfolio: portfolio, rounds: options.quick ? 1 : 5)
         print("settle_400x12_ms \(Report.number(settled.traced, decimals: 1)) (untraced \(Report.number(settled.untraced, decimals: 1)))")
-        print("rounds, ms: traced \(settled.tracedRounds.map { Report.number($0, decimals: 1) }.joined(separator: ", ")); untraced \(settled.untracedRounds.map { Report.number($0, decimals: 1) }.joined(separator: ", "))")
+        print("rounds, ms: \(settled.roundsText)")
         exit(0)
     }
     if let path = options.appendOnce {
