@@ -9,12 +9,15 @@ import PostgresNIO
 
 /// The PostgreSQL store of the server (SPEC §5.10): every hosted ledger in one database, which
 /// several `emc-server` processes may share. The database orders entries (the compare-and-swap
-/// on the ledger row, in one transaction per append) and keeps them; it never decides validity.
+/// on the ledger row, in one transaction per batch of appends: `AppendBatcher`) and keeps them;
+/// it never decides validity.
 /// Connections come from postgres-nio's pool (`PostgresClient`), statements are prepared once per
 /// connection, and each call retries transient failures a bounded number of times.
 public final class PostgresLedgerHost: LedgerHost {
     public let url: PostgresURL
     let client: PostgresClient
+    /// Appends from every ledger of this process, committed together when they arrive together.
+    let appends: AppendBatcher
     private let runner: Task<Void, Never>
     static let logger = Logger(label: "emc-server.postgres")
 
@@ -29,6 +32,7 @@ public final class PostgresLedgerHost: LedgerHost {
         let client = PostgresClient(configuration: configuration)
         self.url = url
         self.client = client
+        self.appends = AppendBatcher(client: client)
         self.runner = Task(executorPreference: PostgresExecutor.shared) { await client.run() }
         do {
             _ = try Blocking.run("cannot prepare the database \(url.redacted)", timeoutSeconds: 30) {
@@ -136,18 +140,8 @@ final class PostgresHostedLedgerStore: HostedLedgerStore {
     func append(lines: [[UInt8]], expectedSize: Int64) throws(LedgerError) -> Bool {
         precondition(!lines.isEmpty, "a batch has lines")
         let hashes = lines.map { PostgresLedgerHost.entryHash($0) }
-        let statement = Statements.Append(
-            ledgerID: ledgerID, expectedSize: expectedSize, newSize: expectedSize + Int64(lines.count),
-            head: ByteBuffer(bytes: hashes.last!), seqs: (1...Int64(lines.count)).map { expectedSize + $0 },
-            lines: lines.map { ByteBuffer(bytes: $0) }, hashes: hashes.map { ByteBuffer(bytes: $0) })
-        let client = host.client
-        let (moved, added) = try Blocking.run("cannot append to the ledger") {
-            var counts: (Int64, Int64) = (0, 0)
-            for try await row in try await client.execute(statement) { counts = row }
-            return counts
-        }
-        guard moved == 1 else { return false }
-        assert(added == Int64(lines.count), "one row per line, in the same transaction")
+        let moved = try host.appends.append(ledgerID: ledgerID, expectedSize: expectedSize, lines: lines, hashes: hashes)
+        guard moved else { return false }
         size = expectedSize + Int64(lines.count)
         return true
     }

@@ -5,43 +5,50 @@ import PostgresNIO
 /// one statement, so one implicit transaction: it commits before the server hears back, and with
 /// the default `synchronous_commit = on` the commit is durable (in the WAL, fsync'd) when it does.
 enum Statements {
-    /// The compare-and-swap append: moves the head from `expectedSize` (the ledger row is locked by
-    /// the UPDATE; a concurrent append waits and then finds the size changed) and inserts the lines,
-    /// or does neither. Answers the number of ledger rows moved (1, or 0 when the size was not it).
-    struct Append: PostgresPreparedStatement {
+    /// The compare-and-swap append of several ledgers at once (one batch of `AppendBatcher`, one
+    /// transaction): each ledger row whose size is its request's expected size moves to the new
+    /// size and head (the UPDATE locks it; a concurrent append waits and then finds the size
+    /// changed), and only the lines of the moved ledgers are inserted. Answers the ids moved.
+    struct AppendBatch: PostgresPreparedStatement {
         static let sql = """
-            WITH moved AS (
-                UPDATE ledgers SET size = $3, head = $4 WHERE id = $1 AND size = $2 RETURNING id
+            WITH request AS (
+                SELECT * FROM unnest($1::text[], $2::int8[], $3::int8[], $4::bytea[]) AS r (id, expected, size, head)
+            ), moved AS (
+                UPDATE ledgers SET size = request.size, head = request.head FROM request
+                WHERE ledgers.id = request.id AND ledgers.size = request.expected RETURNING ledgers.id
             ), added AS (
                 INSERT INTO entries (ledger_id, seq, line, hash)
-                SELECT moved.id, t.seq, t.line, t.hash
-                FROM moved, unnest($5::int8[], $6::bytea[], $7::bytea[]) AS t (seq, line, hash)
+                SELECT t.ledger_id, t.seq, t.line, t.hash
+                FROM unnest($5::text[], $6::int8[], $7::bytea[], $8::bytea[]) AS t (ledger_id, seq, line, hash)
+                WHERE t.ledger_id IN (SELECT id FROM moved)
                 RETURNING 1
             )
-            SELECT (SELECT count(*) FROM moved)::int8, (SELECT count(*) FROM added)::int8
+            SELECT id FROM moved
             """
-        typealias Row = (Int64, Int64)
-        var ledgerID: String
-        var expectedSize: Int64
-        var newSize: Int64
-        var head: ByteBuffer
-        var seqs: [Int64]
-        var lines: [ByteBuffer]
-        var hashes: [ByteBuffer]
+        typealias Row = String
+        var ledgerIDs: [String] = []
+        var expectedSizes: [Int64] = []
+        var newSizes: [Int64] = []
+        var heads: [ByteBuffer] = []
+        var lineLedgerIDs: [String] = []
+        var seqs: [Int64] = []
+        var lines: [ByteBuffer] = []
+        var hashes: [ByteBuffer] = []
 
         func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 7)
-            bindings.append(ledgerID)
-            bindings.append(expectedSize)
-            bindings.append(newSize)
-            bindings.append(head)
+            var bindings = PostgresBindings(capacity: 8)
+            bindings.append(ledgerIDs)
+            bindings.append(expectedSizes)
+            bindings.append(newSizes)
+            bindings.append(heads)
+            bindings.append(lineLedgerIDs)
             bindings.append(seqs)
             bindings.append(lines)
             bindings.append(hashes)
             return bindings
         }
 
-        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(String.self) }
     }
 
     /// Creates a ledger with its genesis line, unless the id exists. Answers the rows created (1 or 0).

@@ -4,7 +4,8 @@ import Ledger
 import LedgerCrypto
 import LedgerFormat
 import LedgerServer
-import LedgerStoragePostgres
+@testable import LedgerStoragePostgres
+import Synchronization
 import Testing
 
 /// One storage conformance suite for every server store (SPEC §5.10): the file store and the
@@ -111,6 +112,100 @@ struct StoreConformanceTests {
         try check(reopened.size == 4, "the size survives reopening")
         try check(try stored(reopened, from: 1) == lines, "every line survives reopening, in order")
         reopened.close()
+    }
+
+    /// Appends to many ledgers at once (the PostgreSQL store commits those that arrive together in
+    /// one statement): each compare-and-swap is decided on its own ledger — a stale one beside
+    /// taken ones is refused alone — and every ledger ends with exactly its lines, in order.
+    @Test(arguments: Kind.available)
+    func concurrentAppendsAreDecidedPerLedger(kind: Kind) async throws {
+        let folder = try TemporaryFolder()
+        let database = kind == .postgres ? try TestDatabase() : nil
+        let url = database?.url
+        let data = folder.url.appendingPathComponent("data").path
+        try await Self.onDispatchThread {
+            let host: any LedgerHost = if let url { try PostgresLedgerHost(url: try PostgresURL(parsing: url)) } else { try FileLedgerHost(directory: data) }
+            defer { host.shutdown() }
+            let ledgers = 16
+            let chains = try (0..<ledgers).map { try Self.lines(ledger: 100 + $0) }
+            // Each thread uses its own ledger's store only.
+            nonisolated(unsafe) let stores = try chains.map { chain in
+                try #require(try host.create(ledgerID: try DecodedEntry(line: chain[0]).entry.ledgerID, genesisLine: chain[0]))
+            }
+            let failures = Mutex<[String]>([])
+            let group = DispatchGroup()
+            for index in 0..<ledgers {
+                group.enter()
+                let thread = Thread {
+                    defer { group.leave() }
+                    let store = stores[index], chain = chains[index]
+                    do {
+                        for seq in 1..<chain.count {
+                            // A stale try first (odd ledgers): refused, and it must not take the next one with it.
+                            if index % 2 == 1, try store.append(lines: [chain[seq]], expectedSize: Int64(seq) + (seq % 2 == 1 ? 1 : -1)) {
+                                failures.withLock { $0.append("ledger \(index): a stale append at \(seq) was taken") }
+                            }
+                            if try !store.append(lines: [chain[seq]], expectedSize: Int64(seq)) {
+                                failures.withLock { $0.append("ledger \(index): the append at \(seq) was refused") }
+                            }
+                        }
+                    } catch {
+                        failures.withLock { $0.append("ledger \(index): \(error)") }
+                    }
+                }
+                thread.start()
+            }
+            group.wait()
+            try Self.check(failures.withLock { $0 } == [], failures.withLock { $0.joined(separator: "; ") })
+            for (store, chain) in zip(stores, chains) {
+                try Self.check(try store.storedSize() == Int64(chain.count), "every ledger holds its lines")
+                try Self.check(try Self.stored(store, from: 1) == chain, "every line is stored once, in order")
+                store.close()
+            }
+        }
+        withExtendedLifetime(database) {}
+    }
+
+    /// One statement of the PostgreSQL store's group commit holding a taken append and a stale one:
+    /// the stale one is refused alone, and only the taken one's lines are stored.
+    @Test(.enabled(if: TestPostgres.enabled))
+    func aBatchDecidesEachLedgerOnItsOwnRow() async throws {
+        let database = try TestDatabase()
+        let url = database.url
+        try await Self.onDispatchThread {
+            let host = try PostgresLedgerHost(url: try PostgresURL(parsing: url))
+            defer { host.shutdown() }
+            let a = try Self.lines(ledger: 201), b = try Self.lines(ledger: 202)
+            let storeA = try #require(try host.create(ledgerID: try DecodedEntry(line: a[0]).entry.ledgerID, genesisLine: a[0]))
+            let storeB = try #require(try host.create(ledgerID: try DecodedEntry(line: b[0]).entry.ledgerID, genesisLine: b[0]))
+            func request(_ store: any HostedLedgerStore, _ lines: [[UInt8]], after size: Int64) -> AppendBatcher.Request {
+                AppendBatcher.Request(ledgerID: store.ledgerID, expectedSize: size, lines: lines, hashes: lines.map { PostgresLedgerHost.entryHash($0) })
+            }
+            let moved = try host.appends.send([request(storeA, [a[1], a[2]], after: 1), request(storeB, [b[1]], after: 2)])
+            try Self.check(moved == [storeA.ledgerID], "only the append on its size moves its ledger")
+            try Self.check(try Self.stored(storeA, from: 1) == Array(a.prefix(3)), "the taken append's lines are stored")
+            try Self.check(try Self.stored(storeB, from: 1) == [b[0]] && (try storeB.storedSize()) == 1, "the stale append wrote nothing")
+        }
+        withExtendedLifetime(database) {}
+    }
+
+    /// A batch of the PostgreSQL store's group commit: the oldest appends within the bounds, one per ledger.
+    @Test func appendBatchesAreBounded() {
+        func request(_ ledger: String, lines: Int) -> AppendBatcher.Request {
+            AppendBatcher.Request(ledgerID: ledger, expectedSize: 1, lines: Array(repeating: [0x7b], count: lines),
+                                  hashes: Array(repeating: Array(repeating: 0, count: 32), count: lines))
+        }
+        var pending = [request("a", lines: 1), request("b", lines: 2), request("a", lines: 1), request("c", lines: 3)]
+        let first = AppendBatcher.take(from: &pending)
+        #expect(first.map(\.ledgerID) == ["a", "b", "c"], "one append per ledger, oldest first")
+        #expect(pending.map(\.ledgerID) == ["a"], "the second append of a ledger waits for the next batch")
+        var many = (0..<100).map { request("l\($0)", lines: 1) }
+        #expect(AppendBatcher.take(from: &many).count == AppendBatcher.maximumRequests)
+        #expect(many.count == 100 - AppendBatcher.maximumRequests)
+        var large = [request("x", lines: AppendBatcher.maximumLines), request("y", lines: 1)]
+        #expect(AppendBatcher.take(from: &large).map(\.ledgerID) == ["x"], "the line bound holds")
+        var huge = [request("z", lines: AppendBatcher.maximumLines + 1)]
+        #expect(AppendBatcher.take(from: &huge).count == 1, "a batch always takes at least one append")
     }
 
     /// The URL forms `--store` takes (and refuses).
