@@ -9,13 +9,16 @@ enum Statements {
     /// transaction): each ledger row whose size is its request's expected size moves to the new
     /// size and head (the UPDATE locks it; a concurrent append waits and then finds the size
     /// changed), and only the lines of the moved ledgers are inserted. Answers the ids moved.
+    /// (`id = ANY` lets the planner find the rows by the primary key: it knows nothing of the
+    /// size of an `unnest`, and would otherwise scan every ledger row, dead versions included.)
     struct AppendBatch: PostgresPreparedStatement {
         static let sql = """
             WITH request AS (
                 SELECT * FROM unnest($1::text[], $2::int8[], $3::int8[], $4::bytea[]) AS r (id, expected, size, head)
             ), moved AS (
                 UPDATE ledgers SET size = request.size, head = request.head FROM request
-                WHERE ledgers.id = request.id AND ledgers.size = request.expected RETURNING ledgers.id
+                WHERE ledgers.id = ANY ($1::text[]) AND ledgers.id = request.id AND ledgers.size = request.expected
+                RETURNING ledgers.id
             ), added AS (
                 INSERT INTO entries (ledger_id, seq, line, hash)
                 SELECT t.ledger_id, t.seq, t.line, t.hash
