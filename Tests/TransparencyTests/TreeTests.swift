@@ -16,6 +16,28 @@ import TestSupport
         tree._checkInvariants()
     }
 
+    /// The root of a growing tree (its cached frontier, extended leaf by leaf or rebuilt from the
+    /// tiles after a long run of appends, and kept by a copy) is the recursive definition's.
+    @Test func rootsOfAGrowingTreeAgreeWithTheRecursiveDefinition() throws {
+        let full = store(size: 2_000)
+        let leaves = try (0..<2_000).map { try full.leafHash(index: UInt64($0)) }
+        let tree = TreeHashStore(origin: testOrigin)
+        var size = 0
+        var copy: TreeHashStore?
+        // Steps of 1 (leaf by leaf), then 700 (a rebuild), then 1 again, then 255 at a tile edge.
+        for step in [1, 1, 1, 5, 1, 700, 1, 1, 37, 255, 1, 1, 600] + Array(repeating: 1, count: 30) {
+            for index in size..<size + step { tree.append(leafHash: leaves[index]) }
+            size += step
+            #expect(tree.root == referenceRoot(leaves.prefix(size)), "size \(size)")
+            if size > 1_000 && copy == nil { copy = tree.copy() }
+        }
+        let copied = try #require(copy)
+        let copiedSize = Int(copied.size)
+        copied.append(leafHash: leaves[copiedSize])
+        #expect(copied.root == referenceRoot(leaves.prefix(copiedSize + 1)), "a copy grows on its own")
+        #expect(tree.root == referenceRoot(leaves.prefix(size)), "the original is unchanged by its copy")
+    }
+
     @Test func inclusionProofsVerifyForRandomSizesAndIndices() throws {
         var random = SeededGenerator(seed: 13)
         let tree = store(size: 70_000)

@@ -10,6 +10,13 @@ public struct MerkleFrontier {
 
     public init() {}
 
+    /// The frontier of a tree of `size` leaves from its subtree roots (one per set bit, largest first).
+    init(size: UInt64, subtreeRoots: [MerkleHash]) {
+        precondition(subtreeRoots.count == size.nonzeroBitCount, "one subtree root per set bit of the size")
+        self.size = size
+        self.subtreeRoots = subtreeRoots
+    }
+
     public mutating func append(_ leafHash: MerkleHash) {
         var hash = leafHash
         var carry = size

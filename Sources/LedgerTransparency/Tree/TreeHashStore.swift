@@ -12,6 +12,10 @@ public final class TreeHashStore {
     /// `tileLevels[L]` is the concatenation of `size >> (8 * L)` hashes of 32 bytes.
     var tileLevels: [[UInt8]] = [[]]
     let hasher = NodeHasher()
+    /// A cache for `root`: the frontier (perfect subtree roots) of the first `frontier.size`
+    /// leaves, extended by about one node hash per leaf appended since, so that the root of a
+    /// growing tree costs O(log n) hashes instead of up to 255 per tile level touched.
+    var frontier = MerkleFrontier()
 
     public init(origin: String) {
         self.origin = origin
@@ -21,6 +25,7 @@ public final class TreeHashStore {
     public func copy() -> TreeHashStore {
         let copy = TreeHashStore(origin: origin)
         copy.tileLevels = tileLevels
+        copy.frontier = frontier
         return copy
     }
 
@@ -46,13 +51,35 @@ public final class TreeHashStore {
     }
 
     /// The root of the whole tree.
-    public var root: MerkleHash { size == 0 ? MerkleTree.emptyRoot : rangeHash(start: 0, count: size) }
+    public var root: MerkleHash {
+        updateFrontier()
+        return frontier.root
+    }
+
+    /// Brings `frontier` to the current size: leaf by leaf, or, after many leaves (or from none,
+    /// as after loading a sidecar), from the stored tiles (one `rangeHash` per subtree).
+    func updateFrontier() {
+        let size = self.size
+        guard frontier.size != size else { return }
+        if frontier.size > size || size - frontier.size > 512 {
+            var roots: [MerkleHash] = []
+            var start: UInt64 = 0
+            for height in stride(from: 63, through: 0, by: -1) where size & (1 << UInt64(height)) != 0 {
+                roots.append(rangeHash(start: start, count: 1 << UInt64(height)))
+                start += 1 << UInt64(height)
+            }
+            frontier = MerkleFrontier(size: size, subtreeRoots: roots)
+        } else {
+            for index in frontier.size..<size { frontier.append(storedHash(level: 0, index: index)) }
+        }
+    }
 
     /// The root of the first `size` leaves (any earlier tree size).
     public func root(size treeSize: UInt64) throws(TransparencyError) -> MerkleHash {
         guard treeSize <= size else {
             throw TransparencyError(.outOfRange, "tree size \(treeSize) is larger than the \(size) leaves stored")
         }
+        if treeSize == size { return root }
         return treeSize == 0 ? MerkleTree.emptyRoot : rangeHash(start: 0, count: treeSize)
     }
 
