@@ -52,18 +52,23 @@ struct StoreConformanceTests {
         return lines
     }
 
-    @Test(arguments: Kind.available)
-    func storesAnswerTheInterfaceAlike(kind: Kind) async throws {
+    /// Runs `body` with a new, empty store of `kind` (a PostgreSQL one in a database of its own), on a thread of its own.
+    static func withHost(_ kind: Kind, _ body: @escaping @Sendable (any LedgerHost) throws -> Void) async throws {
         let folder = try TemporaryFolder()
         let database = kind == .postgres ? try TestDatabase() : nil
         let url = database?.url
         let data = folder.url.appendingPathComponent("data").path
-        try await Self.onDispatchThread {
+        try await onDispatchThread {
             let host: any LedgerHost = if let url { try PostgresLedgerHost(url: try PostgresURL(parsing: url)) } else { try FileLedgerHost(directory: data) }
             defer { host.shutdown() }
-            try Self.exercise(host)
+            try body(host)
         }
-        withExtendedLifetime(database) {}
+        withExtendedLifetime((folder, database)) {}
+    }
+
+    @Test(arguments: Kind.available)
+    func storesAnswerTheInterfaceAlike(kind: Kind) async throws {
+        try await Self.withHost(kind) { host in try Self.exercise(host) }
     }
 
     static func exercise(_ host: any LedgerHost) throws {
@@ -119,13 +124,7 @@ struct StoreConformanceTests {
     /// taken ones is refused alone — and every ledger ends with exactly its lines, in order.
     @Test(arguments: Kind.available)
     func concurrentAppendsAreDecidedPerLedger(kind: Kind) async throws {
-        let folder = try TemporaryFolder()
-        let database = kind == .postgres ? try TestDatabase() : nil
-        let url = database?.url
-        let data = folder.url.appendingPathComponent("data").path
-        try await Self.onDispatchThread {
-            let host: any LedgerHost = if let url { try PostgresLedgerHost(url: try PostgresURL(parsing: url)) } else { try FileLedgerHost(directory: data) }
-            defer { host.shutdown() }
+        try await Self.withHost(kind) { host in
             let ledgers = 16
             let chains = try (0..<ledgers).map { try Self.lines(ledger: 100 + $0) }
             // Each thread uses its own ledger's store only.
@@ -163,7 +162,6 @@ struct StoreConformanceTests {
                 store.close()
             }
         }
-        withExtendedLifetime(database) {}
     }
 
     /// One statement of the PostgreSQL store's group commit holding a taken append and a stale one:
