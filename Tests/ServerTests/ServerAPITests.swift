@@ -172,6 +172,55 @@ final class ServerAPITests {
         #expect(yu.state.headSeq == 4)
     }
 
+    /// A body sent chunked (no Content-Length) is read as the same bytes: the server waits for a
+    /// body when either header says there is one (bodiless requests skip the body's deadline).
+    @Test func aChunkedBodyIsReadLikeAnyOther() throws {
+        let yu = try createActiveLedger(server)
+        let entry = try DecodedEntry(entry: try yu.report(7)(yu.state)[0])
+        let body = EntryBatch.encode([entry.lineBytes])
+        let target = APIRoute.appendEntries(ledger: yu.ledgerID).target
+        let signed = try HTTPRequestMessage.signed(method: "POST", target: target, body: body, key: yu.key)
+        var request = "POST \(target) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n"
+        for (name, value) in signed.headers { request += "\(name): \(value)\r\n" }
+        let half = body.count / 2
+        var bytes = Array((request + "\r\n").utf8)
+        for chunk in [body[..<half], body[half...]] {
+            bytes += Array((String(chunk.count, radix: 16) + "\r\n").utf8) + chunk + Array("\r\n".utf8)
+        }
+        bytes += Array("0\r\n\r\n".utf8)
+        let answer = try rawExchange(port: server.port, bytes)
+        #expect(answer.hasPrefix("HTTP/1.1 200"), "\(answer.prefix(200))")
+        try yu.pull()
+        let stored = yu.lines.last == entry.lineBytes
+        #expect(stored, "the entry is stored byte for byte")
+    }
+
+    /// Writes `bytes` to a new loopback connection and reads until the server closes it (5 s at most).
+    func rawExchange(port: Int, _ bytes: [UInt8]) throws -> String {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        try #require(descriptor >= 0)
+        defer { close(descriptor) }
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        try #require(connected == 0)
+        try #require(bytes.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, 0) } == bytes.count)
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+            if count <= 0 { break }
+            received += buffer[..<count]
+        }
+        return String(decoding: received, as: UTF8.self)
+    }
+
     @Test func proofsVerifyAgainstTheCheckpoint() throws {
         let yu = try createActiveLedger(server)
         for value in 1...5 { _ = try yu.submit(yu.report(value)) }
