@@ -82,8 +82,9 @@ final class AppendBatcher: Sendable {
         }
     }
 
-    /// The next batch: the oldest requests within the bounds, one per ledger (a ledger appends
-    /// from one serial queue, so a second one would be another process's retry order anyway).
+    /// The next batch: the oldest requests within the bounds, at most one per ledger (two of one
+    /// ledger in one statement would both be decided against the row as it was before either; a
+    /// server appends to a ledger from its one serial queue, so this only keeps it that way).
     static func take(from pending: inout [Request]) -> [Request] {
         var batch: [Request] = []
         var ledgers = Set<String>()
