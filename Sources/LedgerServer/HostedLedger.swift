@@ -23,6 +23,14 @@ final class HostedLedger: @unchecked Sendable {
     /// Set when a write failed in a way that leaves the cache in doubt: the ledger then refuses
     /// every request until the server is restarted (and verifies the store again).
     private var failure: String?
+    /// When the last catch-up asked the store its size (monotonic nanoseconds; 0: never).
+    private var caughtUpAt: UInt64 = 0
+
+    /// True when this cache cannot be behind the store by more than a second's appends: the store
+    /// is this process's alone, or a catch-up asked it less than a second ago.
+    var caughtUpRecently: Bool {
+        !store.isShared || (caughtUpAt > 0 && DispatchTime.now().uptimeNanoseconds - caughtUpAt < 1_000_000_000)
+    }
 
     /// Verifies the store from genesis (the same decode and `apply` as every reader), rebuilds the
     /// tree, and checks the stored checkpoint against it. Blocking.
@@ -245,8 +253,12 @@ final class HostedLedger: @unchecked Sendable {
     func catchUp() throws(APIError) {
         guard store.isShared else { return }
         let stored: Int64
+        let asked = DispatchTime.now().uptimeNanoseconds
         do { stored = try store.storedSize() } catch { throw Self.unavailable(error) }
-        guard stored != size else { return }
+        guard stored != size else {
+            caughtUpAt = asked
+            return
+        }
         guard stored > size else {
             failure = "the store holds \(stored) entries, fewer than the \(size) this server verified"
             throw APIError(500, "ledger unavailable: \(failure!)")
@@ -273,6 +285,7 @@ final class HostedLedger: @unchecked Sendable {
         } catch {
             throw Self.unavailable(error)
         }
+        caughtUpAt = asked
     }
 
     /// 503: the store cannot be reached now; nothing was acknowledged, and a retry reads it again.
