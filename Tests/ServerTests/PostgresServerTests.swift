@@ -72,57 +72,58 @@ struct PostgresServerTests {
         #expect(try database.sql("SELECT count(*) FROM entries") == "0", "nothing of a bad file is stored")
     }
 
-    @Test func twoServersOverOneDatabaseNeverForkALedger() throws {
+    /// Two server processes with one key over one new database: `body` gets them, the database and a folder.
+    static func withTwoServers(seed: UInt8, _ body: (RunningServer, RunningServer, TestDatabase, TemporaryFolder) throws -> Void) throws {
         let folder = try TemporaryFolder()
         let database = try TestDatabase()
-        let key = try PrivateKey(seed: Array(repeating: 4, count: 32))
+        let key = try PrivateKey(seed: Array(repeating: seed, count: 32))
         let first = try RunningServer(store: database.url, serverKey: key, folder: folder.url)
         defer { first.stop() }
         let second = try RunningServer(store: database.url, serverKey: key, folder: folder.url)
         defer { second.stop() }
-        let yu = try createActiveLedger(first)
-        let acknowledged = Acknowledged()
-        let clients = 6, rounds = 12
-        ServerReliabilityTests.submitConcurrently(ports: [first.port, second.port], ledgerID: yu.ledgerID, clients: clients, rounds: rounds,
-                                                  into: acknowledged, timeoutMs: 30_000)
-        #expect(acknowledged.all.count == clients * rounds)
-        let exported = try Self.export(yu.ledgerID, from: database.url, folder: folder)
-        try ServerReliabilityTests.check(acknowledged.all, storedIn: exported)
-        #expect(try database.sql("SELECT count(*) FROM entries") == String(4 + clients * rounds))
-        for server in [first, second] {
-            let session = MemberSession(client: server.client(), key: Members.key("chef"), ledgerID: yu.ledgerID)
-            try session.pull()
-            #expect(EntryBatch.encode(session.lines) == [UInt8](try Data(contentsOf: exported)), "every server serves the one history")
+        try body(first, second, database, folder)
+    }
+
+    @Test func twoServersOverOneDatabaseNeverForkALedger() throws {
+        try Self.withTwoServers(seed: 4) { first, second, database, folder in
+            let yu = try createActiveLedger(first)
+            let acknowledged = Acknowledged()
+            let clients = 6, rounds = 12
+            ServerReliabilityTests.submitConcurrently(ports: [first.port, second.port], ledgerID: yu.ledgerID, clients: clients, rounds: rounds,
+                                                      into: acknowledged, timeoutMs: 30_000)
+            #expect(acknowledged.all.count == clients * rounds)
+            let exported = try Self.export(yu.ledgerID, from: database.url, folder: folder)
+            try ServerReliabilityTests.check(acknowledged.all, storedIn: exported)
+            #expect(try database.sql("SELECT count(*) FROM entries") == String(4 + clients * rounds))
+            for server in [first, second] {
+                let session = MemberSession(client: server.client(), key: Members.key("chef"), ledgerID: yu.ledgerID)
+                try session.pull()
+                #expect(EntryBatch.encode(session.lines) == [UInt8](try Data(contentsOf: exported)), "every server serves the one history")
+            }
         }
     }
 
     /// A proof asked of one server right after another appended (SPEC §5.10): a size beyond its
-    /// cache makes it catch up and answer; a size it has verified it answers from its cache; a
-    /// member another server added is known to it either way.
+    /// cache makes it catch up and answer; a size it has verified it answers from its cache.
     @Test func proofsFromAnotherServerCatchUpWhenTheyMust() throws {
-        let folder = try TemporaryFolder()
-        let database = try TestDatabase()
-        let key = try PrivateKey(seed: Array(repeating: 6, count: 32))
-        let first = try RunningServer(store: database.url, serverKey: key, folder: folder.url)
-        defer { first.stop() }
-        let second = try RunningServer(store: database.url, serverKey: key, folder: folder.url)
-        defer { second.stop() }
-        let yu = try createActiveLedger(first)
-        let onSecond = MemberSession(client: second.client(), key: yu.key, ledgerID: yu.ledgerID)
-        try onSecond.pull()  // the second server has verified the 4 entries
-        for round in 1...3 {
-            _ = try yu.submit(yu.report(round))
-            let size = yu.state.headSeq
-            for (index, asked) in [(size - 1, size), (0, 4)] {
-                let response = try onSecond.send("GET", APIRoute.inclusionProof(ledger: yu.ledgerID, index: index, size: asked).target)
-                #expect(response.status == 200, "round \(round), size \(asked): \(response.status) \(response.text)")
-                var frontier = MerkleFrontier()
-                for line in yu.lines.prefix(Int(asked)) { frontier.append(line: line) }
-                let hashes = try String(decoding: response.body, as: UTF8.self).split(separator: "\n").map {
-                    try #require(MerkleHash(base64: String($0)))
+        try Self.withTwoServers(seed: 6) { first, second, _, _ in
+            let yu = try createActiveLedger(first)
+            let onSecond = MemberSession(client: second.client(), key: yu.key, ledgerID: yu.ledgerID)
+            try onSecond.pull()  // the second server has verified the 4 entries
+            for round in 1...3 {
+                _ = try yu.submit(yu.report(round))
+                let size = yu.state.headSeq
+                for (index, asked) in [(size - 1, size), (0, 4)] {
+                    let response = try onSecond.send("GET", APIRoute.inclusionProof(ledger: yu.ledgerID, index: index, size: asked).target)
+                    #expect(response.status == 200, "round \(round), size \(asked): \(response.status) \(response.text)")
+                    var frontier = MerkleFrontier()
+                    for line in yu.lines.prefix(Int(asked)) { frontier.append(line: line) }
+                    let hashes = try String(decoding: response.body, as: UTF8.self).split(separator: "\n").map {
+                        try #require(MerkleHash(base64: String($0)))
+                    }
+                    try InclusionProof(index: UInt64(index), treeSize: UInt64(asked), hashes: hashes)
+                        .verify(leafHash: MerkleTree.leafHash(yu.lines[Int(index)]), root: frontier.root)
                 }
-                try InclusionProof(index: UInt64(index), treeSize: UInt64(asked), hashes: hashes)
-                    .verify(leafHash: MerkleTree.leafHash(yu.lines[Int(index)]), root: frontier.root)
             }
         }
     }
