@@ -102,21 +102,8 @@ public final class LedgerService: Sendable {
         }
         let service = self
         let body = request.body
-        // An append catches up only when it must (a stale head, or a key it does not know yet),
-        // and so does a proof of a size this server has verified, if it caught up less than a
-        // second ago (the proof of a size never changes; the roster it authenticates against is
-        // at most that old): one database round trip less per request on a shared store.
-        let appending = if case .appendEntries = route { true } else { false }
-        let provenSize: Int64? = switch route {
-        case .inclusionProof(_, _, let size), .consistencyProof(_, _, let size): size
-        default: nil
-        }
         return try await ledger.run(catchingUp: false) { ledger throws(APIError) -> APIResponse in
-            var caughtUp = false
-            if !appending && !(provenSize.map { $0 <= ledger.size && ledger.caughtUpRecently } ?? false) {
-                try ledger.catchUp()
-                caughtUp = true
-            }
+            let caughtUp = try ledger.catchUpIfNeeded(before: route)
             var found = ledger.member(keyID: signed.keyID)
             if found == nil && !caughtUp {
                 try ledger.catchUp()  // a key rotated or a member added through another server

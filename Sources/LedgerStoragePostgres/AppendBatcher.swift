@@ -17,6 +17,7 @@ final class AppendBatcher: Sendable {
         let expectedSize: Int64
         let lines: [[UInt8]]
         let hashes: [[UInt8]]
+        let byteCount: Int
         let answer = Mutex<Result<Bool, LedgerError>?>(nil)
         let done = DispatchSemaphore(value: 0)
 
@@ -25,9 +26,8 @@ final class AppendBatcher: Sendable {
             self.expectedSize = expectedSize
             self.lines = lines
             self.hashes = hashes
+            self.byteCount = lines.reduce(0) { $0 + $1.count }
         }
-
-        var byteCount: Int { lines.reduce(0) { $0 + $1.count } }
     }
 
     private struct Queue {

@@ -34,26 +34,25 @@ public enum LedgerHTTPServer {
     static func respond(to request: Request, service: LedgerService) async -> Response {
         let target = request.head.path ?? "/"
         let headers = request.headers.map { (name: $0.name.rawName, value: $0.value) }
-        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > APILimits.maximumRequestBodyBytes {
-            return response(APIResponse(APIError.tooLarge("request body too large")), close: true)
-        }
         let body: [UInt8]
         switch await readBody(of: request) {
         case .success(let bytes): body = bytes
-        case .failure(let refusal): return refusal.response
+        case .failure(let error): return response(APIResponse(error), close: true)
         }
         let answer = await service.handle(APIRequest(method: request.method.rawValue, target: target, headers: headers, body: body))
         return response(answer, close: false)
     }
 
-    struct Refusal: Error { var response: Response }
-
-    /// The request's body, read within `APILimits.requestTimeoutSeconds` and the size limit. A
-    /// request with neither Content-Length nor Transfer-Encoding has no body (RFC 9112 §6.3):
-    /// nothing to wait for, so no deadline (the task group with a sleeping child costs about 36 µs
-    /// per request on this machine).
-    static func readBody(of request: Request) async -> Result<[UInt8], Refusal> {
-        let hasBody = request.headers[.contentLength].map { $0 != "0" } ?? (request.headers[.transferEncoding] != nil)
+    /// The request's body, within the size limit (a declared length over it is refused before
+    /// reading) and `APILimits.requestTimeoutSeconds`. A request with neither Content-Length nor
+    /// Transfer-Encoding has no body (RFC 9112 §6.3): nothing to wait for, so no deadline (the task
+    /// group with a sleeping child costs about 36 µs per request on this machine).
+    static func readBody(of request: Request) async -> Result<[UInt8], APIError> {
+        let length = request.headers[.contentLength]
+        if let declared = length.flatMap({ Int($0) }), declared > APILimits.maximumRequestBodyBytes {
+            return .failure(.tooLarge("request body too large"))
+        }
+        let hasBody = length.map { $0 != "0" } ?? (request.headers[.transferEncoding] != nil)
         guard hasBody else { return .success([]) }
         do {
             return .success(try await withDeadline(seconds: APILimits.requestTimeoutSeconds) { [request] in
@@ -62,11 +61,11 @@ public enum LedgerHTTPServer {
                 return Array(buffer.readableBytesView)
             })
         } catch is NIOTooManyBytesError {
-            return .failure(Refusal(response: response(APIResponse(APIError.tooLarge("request body too large")), close: true)))
+            return .failure(.tooLarge("request body too large"))
         } catch is DeadlineExceeded {
-            return .failure(Refusal(response: response(APIResponse(APIError(408, "request timeout")), close: true)))
+            return .failure(APIError(408, "request timeout"))
         } catch {
-            return .failure(Refusal(response: response(APIResponse(APIError.badRequest("cannot read the request body")), close: true)))
+            return .failure(.badRequest("cannot read the request body"))
         }
     }
 
