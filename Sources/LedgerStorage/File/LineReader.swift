@@ -41,7 +41,9 @@ package struct LineReader {
         self.descriptor = descriptor
         self.offset = offset
         self.lineNumber = lineNumber
-        self.storage = [UInt8](repeating: 0, count: Self.chunkBytes)
+        // Not zeroed: only bytes `read` wrote are ever looked at, so a reader that finds nothing new
+        // (an append resuming at the end of its state cache) touches none of its 256 KiB.
+        self.storage = [UInt8](unsafeUninitializedCapacity: Self.chunkBytes) { _, count in count = Self.chunkBytes }
     }
 
     /// The next complete line without its newline, or nil at the end (then `tail` says what was left).

@@ -71,9 +71,8 @@ public enum Verifier {
         guard lseek(descriptor, off_t(cached.validByteCount), SEEK_SET) >= 0 else {
             throw LedgerError(.io, "cannot seek to the end of the state cache", file: path)
         }
-        let reader = LineReader(path: path, descriptor: descriptor, offset: cached.validByteCount,
-                                lineNumber: Int(cached.state.headSeq))
-        return try verify(reader: reader, state: cached.state, lastLineOffset: cached.lastLineOffset,
+        return try verify(reader: LineReader(path: path, descriptor: descriptor, offset: cached.validByteCount,
+                                             lineNumber: Int(cached.state.headSeq)), state: cached.state, lastLineOffset: cached.lastLineOffset,
                           path: path, limit: nil, progress: progress, willApply: nil)
     }
 
@@ -103,11 +102,11 @@ public enum Verifier {
                    path: path, limit: limit, progress: progress, willApply: willApply)
     }
 
-    static func verify(reader initialReader: LineReader, state initialState: LedgerState, lastLineOffset initialLastLine: Int64,
+    /// `reader` and `state` are consumed: the caller's copies would otherwise make the first read
+    /// copy the reader's buffer, and the first apply copy the state's collections.
+    static func verify(reader: consuming LineReader, state: consuming LedgerState, lastLineOffset initialLastLine: Int64,
                        path: String, limit: Int64?, progress: ((_ entries: Int64, _ bytes: Int64) -> Void)?,
                        willApply: ((DecodedEntry, LedgerState) -> Void)?) throws(LedgerError) -> VerifiedLedger {
-        var reader = initialReader
-        var state = initialState
         var validBytes = reader.offset
         var lastLineOffset = initialLastLine
         var batch: [[UInt8]] = []
@@ -151,10 +150,10 @@ public enum Verifier {
         }
         var result = VerifiedLedger(state: state, validByteCount: validBytes, lastLineOffset: lastLineOffset, tornTail: nil)
         if case .torn(let offset, let count) = reader.tail { result.tornTail = (offset, count) }
-        if let limit, state.headSeq < limit, result.tornTail == nil {
-            throw LedgerError(.usage, "the ledger has only \(state.headSeq) entries, not \(limit)", file: path)
+        if let limit, result.state.headSeq < limit, result.tornTail == nil {
+            throw LedgerError(.usage, "the ledger has only \(result.state.headSeq) entries, not \(limit)", file: path)
         }
-        if state.isEmpty && result.tornTail == nil {
+        if result.state.isEmpty && result.tornTail == nil {
             throw LedgerError(.malformed, "the ledger is empty (no genesis entry)", file: path)
         }
         return result
