@@ -8,10 +8,20 @@
 
 #include <string.h>
 #include <openssl/bio.h>
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
+
+/// Sets libcrypto up before its first use, the same on every machine: the system's openssl.cnf is
+/// not read (nothing in it may change what EMC Ledger computes), and the legacy table of digest
+/// names is not built (digests are fetched from the default provider by name, which needs no
+/// table). Together that takes about 0.7 ms off each process start (issue 17). The cipher table
+/// stays: encrypting a PKCS#8 key looks AES-256-CBC up in it.
+static inline int emc_init_library(void) {
+    return OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG | OPENSSL_INIT_NO_ADD_ALL_DIGESTS, NULL);
+}
 
 /// A password callback that always fails, so an encrypted key is an error, never a prompt.
 static inline int emc_refuse_password(char *buf, int size, int rwflag, void *userdata) {

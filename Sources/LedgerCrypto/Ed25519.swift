@@ -19,6 +19,7 @@ public final class PublicKey: @unchecked Sendable, Hashable, CustomStringConvert
         if let problem = Ed25519PointValidation.problem(with: raw) {
             throw Ed25519PointValidation.error(problem, raw: raw)
         }
+        CryptoLibrary.prepare()
         guard let key = raw.withUnsafeBufferPointer({ emc_ed25519_public_from_raw($0.baseAddress) }) else {
             emc_clear_errors()
             throw CryptoError(.keyMalformed, "not a valid Ed25519 public key")
@@ -87,6 +88,7 @@ public final class PrivateKey: @unchecked Sendable {
         guard seed.count == 32 else {
             throw CryptoError(.keyMalformed, "an Ed25519 seed is 32 bytes, got \(seed.count)")
         }
+        CryptoLibrary.prepare()
         guard let key = seed.withUnsafeBufferPointer({ emc_ed25519_private_from_seed($0.baseAddress) }) else {
             emc_clear_errors()
             throw CryptoError(.primitiveFailed, "libcrypto could not create an Ed25519 key")

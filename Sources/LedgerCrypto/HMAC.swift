@@ -5,6 +5,7 @@ public enum HMACSHA256 {
     public static let byteCount = 32
 
     public static func authenticationCode(for message: [UInt8], key: [UInt8]) -> [UInt8] {
+        CryptoLibrary.prepare()
         var out = [UInt8](repeating: 0, count: byteCount)
         let ok = key.withUnsafeBufferPointer { keyBuffer in
             message.withUnsafeBufferPointer { messageBuffer in

@@ -60,6 +60,7 @@ public enum KeyFiles {
         }
         try requireOnePEMBlock(pem, source: source)
         if let seed = ed25519Seed(ofPlainPEM: pem) { return try PrivateKey(seed: seed) }
+        CryptoLibrary.prepare()
         let key: OpaquePointer? = pem.withCString { emc_read_private_pem($0, Int32(strlen($0))) }
         return try ed25519PrivateKey(key, source: source)
     }
@@ -70,6 +71,7 @@ public enum KeyFiles {
             throw CryptoError(.keyEncrypted, "\(source): only encrypted PKCS#8 keys (-----BEGIN ENCRYPTED PRIVATE KEY-----) are supported; re-encrypt it with `openssl pkcs8 -topk8 -v2 aes-256-cbc`")
         }
         try requireOnePEMBlock(pem, source: source)
+        CryptoLibrary.prepare()
         let key: OpaquePointer? = pem.withCString { text in
             passphrase.withUnsafeBufferPointer { secret in
                 secret.withMemoryRebound(to: CChar.self) {
@@ -139,6 +141,7 @@ public enum KeyFiles {
             throw CryptoError(.keyMalformed, "\(source): not a PEM public key")
         }
         try requireOnePEMBlock(pem, source: source)
+        CryptoLibrary.prepare()
         let key: OpaquePointer? = pem.withCString { emc_read_public_pem($0, Int32(strlen($0))) }
         guard let key else {
             emc_clear_errors()

@@ -6,6 +6,7 @@ public enum SHA256 {
 
     /// Fetched once (a global's initialiser runs once, thread-safely); never freed.
     nonisolated(unsafe) fileprivate static let algorithm: OpaquePointer = {
+        CryptoLibrary.prepare()
         guard let md = emc_fetch_sha256() else { preconditionFailure("libcrypto has no SHA-256") }
         return md
     }()
@@ -36,9 +37,22 @@ public enum SHA256 {
     }
 }
 
+/// libcrypto's one-time set-up (`emc_init_library`), run before the first call into it from
+/// anywhere in this module: every function that can be first calls `prepare()`, which after the
+/// first time costs one atomic load.
+enum CryptoLibrary {
+    private static let ready: Bool = emc_init_library() == 1
+
+    static func prepare() {
+        // libcrypto refuses its set-up only when it cannot allocate; then every later call fails too.
+        precondition(ready, "libcrypto could not be initialised")
+    }
+}
+
 /// Cryptographically secure random bytes from libcrypto.
 public func secureRandomBytes(_ count: Int) -> [UInt8] {
     var out = [UInt8](repeating: 0, count: count)
+    CryptoLibrary.prepare()
     let ok = out.withUnsafeMutableBufferPointer { emc_random_bytes($0.baseAddress, Int32($0.count)) }
     precondition(ok == 1, "libcrypto RAND_bytes failed")
     return out
@@ -51,6 +65,7 @@ extension SHA256 {
         private let context: OpaquePointer
 
         public init() {
+            CryptoLibrary.prepare()
             guard let context = emc_digest_context_new() else { preconditionFailure("libcrypto is out of memory") }
             self.context = context
         }
