@@ -1,5 +1,9 @@
 import Ledger
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Built-in sample data for `emc demo`: the Smart Cooking EMC contract.
 /// `smartCookingContract` equals `Fixtures/contracts/smart-cooking.emc` (a test checks it).
@@ -83,14 +87,14 @@ rule menu_bonus once
 
     /// Version 2: shares re-evaluated after the launch (the chef and the farm gain, the lead gives some up).
     public static let smartCookingContractV2 = smartCookingContract
-        .replacingOccurrences(of: "share yu      30%", with: "share yu      27%")
-        .replacingOccurrences(of: "share chef    17.5%", with: "share chef    19.5%")
-        .replacingOccurrences(of: "share farm    12.5%", with: "share farm    13.5%")
+        .replacing("share yu      30%", with: "share yu      27%")
+        .replacing("share chef    17.5%", with: "share chef    19.5%")
+        .replacing("share farm    12.5%", with: "share farm    13.5%")
 
     /// A proposal the chef rejects: the platform fee raised from 3% to 5%.
     public static let smartCookingContractHigherFee = smartCookingContractV2
-        .replacingOccurrences(of: "fee 3% of revenue to haier", with: "fee 5% of revenue to haier")
-        .replacingOccurrences(of: "# The platform takes 3% of revenue", with: "# The platform takes 5% of revenue")
+        .replacing("fee 3% of revenue to haier", with: "fee 5% of revenue to haier")
+        .replacing("# The platform takes 3% of revenue", with: "# The platform takes 5% of revenue")
 
     /// Monthly figures, 2020-09 to 2022-02: revenue, cost, ducks sold, new dishes, market growth (%).
     static let months: [(period: String, revenue: String, cost: String, ducks: String, dishes: String, market: String)] = [

@@ -2,7 +2,14 @@ import LedgerReports
 import LedgerStorage
 import Ledger
 import ContractLanguage
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import LedgerCrypto
 
 /// The built-in sample: the Smart Cooking EMC (seed 003) played through the same library calls the

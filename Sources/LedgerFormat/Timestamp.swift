@@ -50,6 +50,20 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
             + "\(pad(secondOfDay % 3600 / 60, 2)):\(pad(secondOfDay % 60, 2))Z"
     }
 
+    /// POSIX seconds of this time (days-from-civil, the inverse of `init(secondsSinceEpoch:)`).
+    public var secondsSinceEpoch: Int64 {
+        let bytes = Array(text.utf8)
+        func number(_ range: Range<Int>) -> Int64 { range.reduce(0) { $0 * 10 + Int64(bytes[$1] - 0x30) } }
+        let month = number(5..<7), day = number(8..<10)
+        let year = number(0..<4) - (month <= 2 ? 1 : 0)
+        let era = year / 400   // year >= 1969 here: no negative eras
+        let yearOfEra = year - era * 400
+        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        let days = era * 146_097 + dayOfEra - 719_468
+        return days * 86_400 + number(11..<13) * 3600 + number(14..<16) * 60 + number(17..<19)
+    }
+
     public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool { lhs.text < rhs.text }
     public var description: String { text }
 }

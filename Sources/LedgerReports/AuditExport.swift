@@ -124,7 +124,17 @@ public enum AuditExport {
             let parts = name.split(whereSeparator: { $0 == "_" || $0 == "-" }).map { $0.prefix(1).uppercased() + $0.dropFirst() }
             return prefix + parts.joined()
         }
-        func quoted(_ text: String) -> String { "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
+        // Escaped scalar by scalar: a backslash or quote is escaped even where a combining mark follows it.
+        func quoted(_ text: String) -> String {
+            var out = String.UnicodeScalarView()
+            out.append("\"")
+            for scalar in text.unicodeScalars {
+                if scalar == "\\" || scalar == "\"" { out.append("\\") }
+                out.append(scalar)
+            }
+            out.append("\"")
+            return String(out)
+        }
         var out = "; EMC Ledger audit export — \(export.contractName)\n"
         out += "option \"title\" \(quoted(export.contractName + " (EMC Ledger)"))\noption \"operating_currency\" \"\(code)\"\n\n"
         var accounts: [String] = []

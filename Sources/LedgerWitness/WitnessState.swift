@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import LedgerCrypto
 import LedgerTransparency
 
@@ -22,7 +29,7 @@ public enum WitnessState {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         var sizes: Set<UInt64> = []
         for name in names where name.hasPrefix(prefix) && !name.contains(".tmp-") {
-            let path = (directory as NSString).appendingPathComponent(name)
+            let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
             if let bytes = try? OwnedFile.read(path, limit: WitnessRecord.maximumBytes, what: "witness state"),
                let record = try? WitnessRecord(parsing: bytes) {
                 sizes.insert(record.checkpoint.checkpoint.size)

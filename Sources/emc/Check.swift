@@ -1,6 +1,13 @@
 import ArgumentParser
 import ContractLanguage
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -46,13 +53,12 @@ struct Check: ParsableCommand {
 
 /// Writes one line to standard error.
 func printStandardError(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
+    StandardError.write(text + "\n")
 }
 
 /// Reads a UTF-8 text file, printing a one-line error and returning nil if it cannot.
 func readSourceFile(_ path: String) -> String? {
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+    guard FileSystem.isDirectory(path) == false else {
         printStandardError("emc: error: cannot read '\(path)': no such file")
         return nil
     }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -13,7 +17,7 @@ func confirmBeforeSigning(_ text: String, question: String, yes: Bool) throws {
     StandardOutput.write(text)
     StandardOutput.write("\(question) [y/N] ")
     StandardOutput.finish()
-    let answer = readLine(strippingNewline: true)?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
+    let answer = (readLine(strippingNewline: true)?.split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ").lowercased()) ?? ""
     guard answer == "y" || answer == "yes" else {
         throw CommandError(message: "not confirmed; nothing was signed or written", exitCode: 1)
     }

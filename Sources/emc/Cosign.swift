@@ -1,5 +1,12 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import LedgerCrypto
 import LedgerFormat
 import LedgerTransparency
@@ -36,8 +43,8 @@ struct Cosign: ParsableCommand {
 func cosignatureTime(_ text: String?) throws -> UInt64 {
     guard let text else { return UInt64(max(0, Date().timeIntervalSince1970)) }
     if let seconds = UInt64(text), seconds <= UInt64(Int64.max) { return seconds }
-    guard Timestamp(text) != nil, let date = ISO8601DateFormatter().date(from: text), date.timeIntervalSince1970 >= 0 else {
+    guard let time = Timestamp(text) else {
         throw CommandError(message: "--time \"\(text)\" is neither RFC 3339 UTC (e.g. 2020-09-30T18:00:00Z) nor POSIX seconds")
     }
-    return UInt64(date.timeIntervalSince1970)
+    return UInt64(time.secondsSinceEpoch)
 }

@@ -1,5 +1,9 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import ContractLanguage
 import Ledger
 import LedgerStorage
@@ -97,7 +101,7 @@ struct CommandError: Error {
 
 func printError(_ message: String) {
     let line = "emc: " + (message.hasPrefix("error:") ? message : "error: " + message) + "\n"
-    FileHandle.standardError.write(Data(line.utf8))
+    StandardError.write(line)
 }
 
 /// A command about one ledger file: its refusals are prefixed with that file, as SPEC §1.11 asks.

@@ -1,5 +1,12 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import LedgerCrypto
 
 struct Keygen: ParsableCommand {
@@ -23,15 +30,14 @@ struct Keygen: ParsableCommand {
 
     /// Creates `path` (and missing parents) with mode 0700: it will hold private keys.
     func createDirectoryIfMissing(_ path: String) throws {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else { throw CommandError(message: "--dir \(path): exists and is not a directory") }
+        if let isDirectory = FileSystem.isDirectory(path) {
+            guard isDirectory else { throw CommandError(message: "--dir \(path): exists and is not a directory") }
             return
         }
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {
-            throw CommandError(message: "--dir \(path): cannot create the directory (\(error.localizedDescription))")
+            throw CommandError(message: "--dir \(path): cannot create the directory (\(FileSystem.reason(error)))")
         }
     }
 }

@@ -1,5 +1,12 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import Ledger
 import LedgerStorage
 import LedgerReports
@@ -39,12 +46,12 @@ struct PageDirectory {
 
     static func claim(_ path: String) throws -> PageDirectory {
         let manager = FileManager.default
-        var isDirectory: ObjCBool = false
-        if !manager.fileExists(atPath: path, isDirectory: &isDirectory) {
+        let isDirectory = FileSystem.isDirectory(path)
+        if isDirectory == nil {
             do {
                 try manager.createDirectory(atPath: path, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o755])
             } catch {
-                throw CommandError(message: "\(path): cannot create the directory (\(error.localizedDescription))")
+                throw CommandError(message: "\(path): cannot create the directory (\(FileSystem.reason(error)))")
             }
             guard manager.createFile(atPath: path + "/" + marker, contents: Data("written by emc page\n".utf8)) else {
                 throw CommandError(message: "\(path): cannot write \(marker)")
@@ -52,7 +59,7 @@ struct PageDirectory {
             return PageDirectory(path: path)
         }
         let attributes = try? manager.attributesOfItem(atPath: path + "/" + marker)
-        guard isDirectory.boolValue, attributes?[.type] as? FileAttributeType == .typeRegular else {
+        guard isDirectory == true, attributes?[.type] as? FileAttributeType == .typeRegular else {
             throw CommandError(message: "\(path) exists and was not written by `emc page` (no \(marker) in it); choose a new directory")
         }
         return PageDirectory(path: path)
@@ -67,7 +74,7 @@ struct PageDirectory {
         do {
             try Data(text.utf8).write(to: URL(fileURLWithPath: target), options: .atomic)
         } catch {
-            throw CommandError(message: "\(target): cannot write (\(error.localizedDescription))")
+            throw CommandError(message: "\(target): cannot write (\(FileSystem.reason(error)))")
         }
     }
 }

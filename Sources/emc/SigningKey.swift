@@ -1,5 +1,9 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import LedgerCrypto
 #if canImport(Glibc)
 import Glibc
@@ -60,12 +64,21 @@ enum PassphraseReader {
 
     /// The first line of `path` (as `openssl -pass file:` reads it), without its line ending.
     static func firstLine(ofFile path: String) throws(CryptoError) -> [UInt8] {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
             throw CryptoError(.keyFileUnreadable, "\(path): cannot read the passphrase file")
         }
-        defer { try? handle.close() }
-        let data = (try? handle.read(upToCount: 64 * 1024)) ?? nil
-        var line = Array((data ?? Data()).prefix { $0 != 0x0a })
+        defer { close(descriptor) }
+        // The first 64 KiB at most, as one read or several.
+        var data: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while data.count < chunk.count {
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count - data.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { break }
+            data += chunk[0..<count]
+        }
+        var line = Array(data.prefix { $0 != 0x0a })
         if line.last == 0x0d { line.removeLast() }
         guard !line.isEmpty, line.count <= maximumBytes else {
             throw CryptoError(.keyFileUnreadable, "\(path): the passphrase file's first line must hold a passphrase of 1 to \(maximumBytes) bytes")

@@ -1,7 +1,14 @@
 import ArgumentParser
 import ContractLanguage
 import Ledger
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 struct Simulate: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -77,7 +84,8 @@ enum SimulationReport {
         let width = max(5, contract.members.map(\.name.count).max() ?? 0)
         func row(_ name: String, _ minor: Int64) -> String {
             let amount = formatMinorUnits(minor, currency: currency)
-            return "  " + name.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
+            let padded: String = name + String(repeating: " ", count: max(0, width - name.count))
+            return "  " + padded + "  "
                 + String(repeating: " ", count: max(0, 16 - amount.count)) + amount + "\n"
         }
         var out = "\(contract.name) (\(currency.code))\n"

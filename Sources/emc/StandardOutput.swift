@@ -1,3 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #endif
@@ -14,6 +19,11 @@ enum StandardOutput {
         if fputs(text, stream) < 0 || ferror(stream) != 0 { fail(errno) }
     }
 
+    static func write(_ bytes: [UInt8]) {
+        let written = bytes.withUnsafeBufferPointer { fwrite($0.baseAddress, 1, $0.count, stream) }
+        if written != bytes.count || ferror(stream) != 0 { fail(errno) }
+    }
+
     /// Flushes, and fails as `write` does if any write so far failed (also those made by `print`).
     static func finish() {
         errno = 0
@@ -26,5 +36,38 @@ enum StandardOutput {
         printError("cannot write to standard output: \(reason)")
         // _exit: stdio would try to flush the failed buffer again.
         Glibc._exit(2)
+    }
+}
+
+/// Standard error, unbuffered: each message goes out whole, at once, in the order written.
+/// A failed write is ignored (there is nowhere left to report it).
+enum StandardError {
+    static func write(_ text: String) {
+        var bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let count = bytes.withUnsafeMutableBufferPointer { Glibc.write(2, $0.baseAddress! + offset, $0.count - offset) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { return }
+            offset += count
+        }
+    }
+}
+
+/// The few file-system questions commands ask, answered by the system calls themselves.
+enum FileSystem {
+    /// True for a directory, false for anything else that exists (links followed), nil if nothing is there.
+    static func isDirectory(_ path: String) -> Bool? {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return nil }
+        return (status.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// Why a file operation failed, in the system's words (`strerror`) where the error carries one.
+    static func reason(_ error: any Error) -> String {
+        if let posix = (error as? CocoaError)?.underlying as? POSIXError ?? error as? POSIXError {
+            return String(cString: strerror(posix.code.rawValue))
+        }
+        return "\(error)"
     }
 }

@@ -1,5 +1,12 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import Ledger
 import LedgerStorage
 import LedgerReports
@@ -73,8 +80,8 @@ final class ProgressReporter {
     init(label: String, path: String, quiet: Bool) {
         self.label = label
         self.enabled = !quiet && isatty(2) == 1
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value
-        self.totalBytes = size ?? 0
+        var status = stat()
+        self.totalBytes = stat(path, &status) == 0 ? Int64(status.st_size) : 0
     }
 
     /// Entries done, rate, and time left estimated from the bytes read so far.
@@ -90,12 +97,12 @@ final class ProgressReporter {
             let leftSeconds = (totalBytes - bytes) * elapsedMs / bytes / 1000
             line += ", \(bytes * 100 / totalBytes)%, about \(leftSeconds)s left"
         }
-        FileHandle.standardError.write(Data((line + "\u{1B}[K").utf8))
+        StandardError.write(line + "\u{1B}[K")
         shown = true
     }
 
     func finish() {
         guard enabled, shown else { return }
-        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+        StandardError.write("\r\u{1B}[K")
     }
 }

@@ -1,5 +1,12 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import LedgerTransparency
 import LedgerWitness
 
@@ -27,7 +34,7 @@ func emit(_ bytes: [UInt8], out: String?, what: String, owns: @escaping ([UInt8]
     if let out {
         try OutputFile.write(bytes, to: out, what: what, owns: owns)
     } else {
-        FileHandle.standardOutput.write(Data(bytes))
+        StandardOutput.write(bytes)
     }
 }
 

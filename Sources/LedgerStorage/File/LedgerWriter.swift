@@ -1,5 +1,9 @@
 import Ledger
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import LedgerCrypto
 #if canImport(Glibc)
 import Glibc
