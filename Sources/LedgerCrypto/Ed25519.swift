@@ -1,11 +1,14 @@
 internal import CLibCrypto
+import Synchronization
 
-/// An Ed25519 public key: 32 raw bytes, with the libcrypto object kept for fast verification.
+/// An Ed25519 public key: 32 raw bytes, with the libcrypto object made on its first verification
+/// and kept (a state holds every member's key; a one-shot command verifies with none of them).
 /// Every initializer refuses small-order and non-canonical encodings (`Ed25519PointValidation`),
 /// so no `PublicKey` value can verify a signature nobody made.
 public final class PublicKey: @unchecked Sendable, Hashable, CustomStringConvertible {
-    // EVP_PKEY is immutable after creation; concurrent verifications use their own EVP_MD_CTX.
-    private let pkey: OpaquePointer
+    // The EVP_PKEY's address, 0 until it is made. EVP_PKEY is immutable after creation;
+    // concurrent verifications use their own EVP_MD_CTX.
+    private let handle: Atomic<UInt>
     public let rawRepresentation: [UInt8]
     /// The key id: lowercase hex of the first 8 bytes of SHA-256("emc-key-id-v1" 0x00 ‖ raw key).
     public let keyID: String
@@ -19,12 +22,7 @@ public final class PublicKey: @unchecked Sendable, Hashable, CustomStringConvert
         if let problem = Ed25519PointValidation.problem(with: raw) {
             throw Ed25519PointValidation.error(problem, raw: raw)
         }
-        CryptoLibrary.prepare()
-        guard let key = raw.withUnsafeBufferPointer({ emc_ed25519_public_from_raw($0.baseAddress) }) else {
-            emc_clear_errors()
-            throw CryptoError(.keyMalformed, "not a valid Ed25519 public key")
-        }
-        self.pkey = key
+        self.handle = Atomic(0)
         self.rawRepresentation = raw
         self.keyID = Hex.encode(SHA256.hash(prefix: Self.keyIDPrefix, raw).prefix(8))
     }
@@ -39,16 +37,33 @@ public final class PublicKey: @unchecked Sendable, Hashable, CustomStringConvert
             EVP_PKEY_free(key)
             throw Ed25519PointValidation.error(problem, raw: raw)
         }
-        self.pkey = key
+        self.handle = Atomic(UInt(bitPattern: key))
         self.rawRepresentation = raw
         self.keyID = Hex.encode(SHA256.hash(prefix: Self.keyIDPrefix, raw).prefix(8))
     }
 
-    deinit { EVP_PKEY_free(pkey) }
+    deinit {
+        if let key = OpaquePointer(bitPattern: handle.load(ordering: .acquiring)) { EVP_PKEY_free(key) }
+    }
+
+    /// The libcrypto key, made on first use; nil only if libcrypto cannot allocate one. Two threads
+    /// may both make one: the first stored wins, the other is freed.
+    private var pkey: OpaquePointer? {
+        if let key = OpaquePointer(bitPattern: handle.load(ordering: .acquiring)) { return key }
+        CryptoLibrary.prepare()
+        guard let made = rawRepresentation.withUnsafeBufferPointer({ emc_ed25519_public_from_raw($0.baseAddress) }) else {
+            emc_clear_errors()
+            return nil
+        }
+        let (stored, current) = handle.compareExchange(expected: 0, desired: UInt(bitPattern: made), ordering: .acquiringAndReleasing)
+        if stored { return made }
+        EVP_PKEY_free(made)
+        return OpaquePointer(bitPattern: current)
+    }
 
     /// True when `signature` is a valid Ed25519 signature of `message` by this key.
     public func isValidSignature(_ signature: [UInt8], for message: [UInt8]) -> Bool {
-        guard signature.count == 64 else { return false }
+        guard signature.count == 64, let pkey else { return false }
         let ok = message.withUnsafeBufferPointer { messageBuffer in
             signature.withUnsafeBufferPointer { signatureBuffer in
                 emc_ed25519_verify(pkey, messageBuffer.baseAddress, messageBuffer.count,
@@ -61,7 +76,8 @@ public final class PublicKey: @unchecked Sendable, Hashable, CustomStringConvert
 
     /// SPKI PEM, byte-identical to `openssl pkey -pubout`.
     public func pemRepresentation() throws(CryptoError) -> String {
-        try writePEM(pkey, isPrivate: false)
+        guard let pkey else { throw CryptoError(.primitiveFailed, "libcrypto could not make the Ed25519 key") }
+        return try writePEM(pkey, isPrivate: false)
     }
 
     public static func == (lhs: PublicKey, rhs: PublicKey) -> Bool {

@@ -49,6 +49,24 @@ import Testing
         #expect(!key.publicKey.isValidSignature(Array(signature.prefix(63)), for: message))
     }
 
+    /// A decoded key makes its libcrypto object on first use: threads that all verify with a key
+    /// nobody used yet each get the right answer (the race to make it is a compare-and-swap).
+    @Test func aDecodedKeyVerifiesFromManyThreadsAtOnce() async throws {
+        let signer = try PrivateKey(seed: [UInt8](repeating: 9, count: 32))
+        let message = Array("report revenue 2490-04".utf8)
+        let signature = try signer.signature(for: message)
+        for _ in 0..<50 {
+            let key = try PublicKey(rawRepresentation: signer.publicKey.rawRepresentation)
+            let answers = await withTaskGroup(of: [Bool].self) { group in
+                for _ in 0..<8 {
+                    group.addTask { [key.isValidSignature(signature, for: message), !key.isValidSignature(signature, for: message + [0])] }
+                }
+                return await group.reduce(into: []) { $0 += $1 }
+            }
+            #expect(answers.count == 16 && answers.allSatisfy { $0 })
+        }
+    }
+
     @Test func keyIDIsSpecifiedHashPrefix() throws {
         let key = try PrivateKey(seed: Hex.decode("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60")!)
         let expected = Hex.encode(SHA256.hash(Array("emc-key-id-v1".utf8) + [0] + key.publicKey.rawRepresentation).prefix(8))
