@@ -1,12 +1,4 @@
 import ContractLanguage
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
-#if canImport(Glibc)
-import Glibc
-#endif
 import LedgerCrypto
 
 /// The on-disk form of a verified `LedgerState` (a cache, not part of the log format): appends

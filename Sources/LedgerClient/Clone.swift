@@ -1,17 +1,12 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
-#if canImport(Glibc)
-import Glibc
-#endif
 import Ledger
 import LedgerCrypto
 import LedgerFormat
 import LedgerStorage
 import LedgerTransparency
 import LedgerWitness
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `emc clone` and `emc init --remote` (SPEC §5.12.3): a local copy of a ledger on a server,
 /// verified from its genesis through the one `apply`, with the remote configuration next to it.

@@ -1,14 +1,9 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
-#if canImport(Glibc)
-import Glibc
-#endif
 import LedgerHTTP
 import LedgerTransparency
 import LedgerWitness
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Where a ledger's server is, next to the ledger: `LEDGER.emc-remote` (SPEC §5.12.1). Written by
 /// `emc clone` and `emc init --remote`; its presence makes every appending command go through the

@@ -1,9 +1,4 @@
 import Ledger
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 
 /// Built-in sample data for `emc demo`: the Smart Cooking EMC contract.
 /// `smartCookingContract` equals `Fixtures/contracts/smart-cooking.emc` (a test checks it).

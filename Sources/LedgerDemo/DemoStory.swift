@@ -7,9 +7,6 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-#if canImport(Glibc)
-import Glibc
-#endif
 import LedgerCrypto
 
 /// The built-in sample: the Smart Cooking EMC (seed 003) played through the same library calls the

@@ -6,19 +6,22 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         let bytes = Array(text.utf8)
         guard bytes.count == 20, bytes[4] == 0x2d, bytes[7] == 0x2d, bytes[10] == UInt8(ascii: "T"),
               bytes[13] == 0x3a, bytes[16] == 0x3a, bytes[19] == UInt8(ascii: "Z") else { return nil }
-        func number(_ range: Range<Int>) -> Int? {
-            var value = 0
-            for index in range {
-                guard (0x30...0x39).contains(bytes[index]) else { return nil }
-                value = value * 10 + Int(bytes[index] - 0x30)
-            }
-            return value
-        }
+        func number(_ range: Range<Int>) -> Int? { Self.decimal(bytes, range) }
         guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
               let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
               year >= 1970, (1...12).contains(month), hour < 24, minute < 60, second < 60,
               (1...Timestamp.daysIn(month: month, year: year)).contains(day) else { return nil }
         self.text = text
+    }
+
+    /// The decimal number in `bytes[range]`, or nil unless every byte there is a digit.
+    private static func decimal(_ bytes: [UInt8], _ range: Range<Int>) -> Int? {
+        var value = 0
+        for index in range {
+            guard (0x30...0x39).contains(bytes[index]) else { return nil }
+            value = value * 10 + Int(bytes[index] - 0x30)
+        }
+        return value
     }
 
     package static func daysIn(month: Int, year: Int) -> Int {
@@ -53,7 +56,8 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     /// POSIX seconds of this time (days-from-civil, the inverse of `init(secondsSinceEpoch:)`).
     public var secondsSinceEpoch: Int64 {
         let bytes = Array(text.utf8)
-        func number(_ range: Range<Int>) -> Int64 { range.reduce(0) { $0 * 10 + Int64(bytes[$1] - 0x30) } }
+        // `text` passed `init?`: every field is digits.
+        func number(_ range: Range<Int>) -> Int64 { Int64(Self.decimal(bytes, range)!) }
         let month = number(5..<7), day = number(8..<10)
         let year = number(0..<4) - (month <= 2 ? 1 : 0)
         let era = year / 400   // year >= 1969 here: no negative eras

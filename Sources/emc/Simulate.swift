@@ -1,14 +1,6 @@
 import ArgumentParser
 import ContractLanguage
 import Ledger
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
-#if canImport(Glibc)
-import Glibc
-#endif
 
 struct Simulate: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -6,6 +6,7 @@ import Foundation
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #endif
+import LedgerStorage
 
 /// Standard output, checked. A write error (a full disk, /dev/full) ends the command with exit 2
 /// and one `emc: error:` line, so a truncated export never passes as success; a reader that went
@@ -43,14 +44,7 @@ enum StandardOutput {
 /// A failed write is ignored (there is nowhere left to report it).
 enum StandardError {
     static func write(_ text: String) {
-        var bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let count = bytes.withUnsafeMutableBufferPointer { Glibc.write(2, $0.baseAddress! + offset, $0.count - offset) }
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { return }
-            offset += count
-        }
+        _ = RegularFile.writeAll(2, Array(text.utf8))
     }
 }
 

@@ -4,13 +4,13 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-#if canImport(Glibc)
-import Glibc
-#endif
 import Ledger
 import LedgerStorage
 import LedgerReports
 import LedgerCrypto
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Options shared by every command that appends an entry.
 struct AppendOptions: ParsableArguments {

@@ -1,9 +1,4 @@
 import Ledger
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import LedgerCrypto
 #if canImport(Glibc)
 import Glibc
