@@ -22,6 +22,14 @@ public struct Percent: Hashable, Comparable, Sendable, CustomStringConvertible, 
     /// Reduces the fraction; nil if the denominator is zero or the reduced parts overflow Int64.
     public init?(numerator: Int128, denominator: Int128) {
         guard denominator != 0 else { return nil }
+        // The usual sizes reduce in 64 bits (no 128-bit division): the same fraction.
+        if let n64 = Int64(exactly: numerator), let d64 = Int64(exactly: denominator), n64 != .min, d64 != .min {
+            let sign: Int64 = d64 < 0 ? -1 : 1
+            let divisor = Int64(greatestCommonDivisor(n64.magnitude, d64.magnitude))  // ≥ 1: d64 ≠ 0
+            self.numerator = sign * (n64 / divisor)
+            self.denominator = sign * (d64 / divisor)
+            return
+        }
         var n = numerator, d = denominator
         if d < 0 { n = -n; d = -d }
         let divisor = greatestCommonDivisor(n.magnitude, d.magnitude)
@@ -122,6 +130,13 @@ extension UInt64 {
 }
 
 func greatestCommonDivisor(_ a: UInt128, _ b: UInt128) -> UInt128 {
+    if let a = UInt64(exactly: a), let b = UInt64(exactly: b) { return UInt128(greatestCommonDivisor(a, b)) }
+    var x = a, y = b
+    while y != 0 { (x, y) = (y, x % y) }
+    return x
+}
+
+func greatestCommonDivisor(_ a: UInt64, _ b: UInt64) -> UInt64 {
     var x = a, y = b
     while y != 0 { (x, y) = (y, x % y) }
     return x

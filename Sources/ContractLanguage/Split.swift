@@ -35,37 +35,44 @@ public func largestRemainderSplit(amountMinor: Int64, weights: [Int64]) -> [Spli
 
 /// The split with quotas divided by `divide` (floor, remainder), remainders of type `R`.
 private func split<R: BinaryInteger>(_ amountMinor: Int64, _ weights: [Int64], _ divide: (Int128) -> (Int64, R)) -> [SplitPart] {
-    var parts: [SplitPart] = []
-    parts.reserveCapacity(weights.count)
+    let count = weights.count
     // The remainders, then a copy of them for selecting the threshold: on the stack for the usual sizes.
-    withUnsafeTemporaryAllocation(of: R.self, capacity: 2 * weights.count) { scratch in
-        let count = weights.count
+    return withUnsafeTemporaryAllocation(of: R.self, capacity: 2 * count) { scratch in
+        let remainders = scratch.baseAddress!, copies = scratch.baseAddress! + count
         var handedOut: Int64 = 0
-        for (index, weight) in weights.enumerated() {
-            let numerator = Int128(amountMinor) * Int128(weight)
-            let (floor, remainder) = divide(numerator)  // floor <= amountMinor, fits
-            parts.append(SplitPart(index: index, weight: weight, quotaNumerator: numerator,
-                                   floorMinor: floor, receivedRemainderUnit: false))
-            (scratch.baseAddress! + index).initialize(to: remainder)
-            (scratch.baseAddress! + count + index).initialize(to: remainder)
-            handedOut += floor
+        // Reserve and append: `Array(unsafeUninitializedCapacity:)` allocates through an
+        // unspecialised runtime path that costs more than the appends.
+        var parts: [SplitPart] = []
+        parts.reserveCapacity(count)
+        weights.withUnsafeBufferPointer { weights in
+            for index in 0..<count {
+                let numerator = Int128(amountMinor) * Int128(weights[index])
+                let (floor, remainder) = divide(numerator)  // floor <= amountMinor, fits
+                parts.append(SplitPart(index: index, weight: weights[index], quotaNumerator: numerator,
+                                       floorMinor: floor, receivedRemainderUnit: false))
+                (remainders + index).initialize(to: remainder)
+                (copies + index).initialize(to: remainder)
+                handedOut += floor
+            }
         }
         defer { scratch.baseAddress!.deinitialize(count: 2 * count) }
         let leftover = Int(amountMinor - handedOut)
         precondition(leftover >= 0 && leftover < count)
-        guard leftover > 0 else { return }
-        let remainders = UnsafeBufferPointer(rebasing: scratch[0..<count])
+        guard leftover > 0 else { return parts }
         // The `leftover` largest remainders get a unit: every remainder above the leftover-th
         // largest, then, of those equal to it, the lowest indices.
-        let threshold = kthLargest(in: UnsafeMutableBufferPointer(rebasing: scratch[count..<(2 * count)]), leftover)
-        var tiesLeft = leftover - remainders.count { $0 > threshold }
-        for index in 0..<count where remainders[index] > threshold || (remainders[index] == threshold && tiesLeft > 0) {
-            if remainders[index] == threshold { tiesLeft -= 1 }
-            parts[index].receivedRemainderUnit = true
+        let threshold = kthLargest(in: UnsafeMutableBufferPointer(start: copies, count: count), leftover)
+        var tiesLeft = leftover
+        for index in 0..<count where remainders[index] > threshold { tiesLeft -= 1 }
+        parts.withUnsafeMutableBufferPointer { parts in
+            for index in 0..<count where remainders[index] > threshold || (remainders[index] == threshold && tiesLeft > 0) {
+                if remainders[index] == threshold { tiesLeft -= 1 }
+                parts[index].receivedRemainderUnit = true
+            }
         }
+        precondition(parts.reduce(Int64(0)) { $0 + $1.amountMinor } == amountMinor, "split parts must sum to the amount")
+        return parts
     }
-    precondition(parts.reduce(Int64(0)) { $0 + $1.amountMinor } == amountMinor, "split parts must sum to the amount")
-    return parts
 }
 
 /// The `k`-th largest of `values` (k from 1), by quickselect around the middle element: the value
