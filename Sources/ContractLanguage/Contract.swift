@@ -140,7 +140,9 @@ final class CheckedRule: Sendable {
 }
 
 /// A checked contract, ready to settle periods. Produced only by `checkContract(source:)`.
-public struct Contract: Sendable {
+/// Immutable, and a class: every settlement holds it, and a copy of a class is one retain where a
+/// copy of the struct retained each of its fields.
+public final class Contract: Sendable {
     public let name: String
     public let currency: Currency
     /// Members in declaration order.
@@ -160,9 +162,22 @@ public struct Contract: Sendable {
     let requiredMetrics: [Int]
     let memberIndex: [String: Int]
     let metricIndex: [String: Int]
+    /// `metricIndex` for a settlement's lookups, without SipHash.
+    let metricNames: NameTable
     let source: SourceFile
     /// The most payout lines one settlement can have (every action paying): a settlement reserves them.
     let payoutSlots: Int
+
+    init(name: String, currency: Currency, members: [Member], metrics: [MetricDeclaration], shareBasisPoints: [Int64],
+         definitions: [CheckedDefinition], goals: [CheckedGoal], rules: [CheckedRule], code: [ExpressionNode],
+         metricLayout: MetricLayout, traceSlotCount: Int, requiredMetrics: [Int], memberIndex: [String: Int],
+         metricIndex: [String: Int], source: SourceFile, payoutSlots: Int) {
+        (self.name, self.currency, self.members, self.metrics) = (name, currency, members, metrics)
+        (self.shareBasisPoints, self.definitions, self.goals, self.rules, self.code) = (shareBasisPoints, definitions, goals, rules, code)
+        (self.metricLayout, self.traceSlotCount, self.requiredMetrics) = (metricLayout, traceSlotCount, requiredMetrics)
+        (self.memberIndex, self.metricIndex, self.source, self.payoutSlots) = (memberIndex, metricIndex, source, payoutSlots)
+        metricNames = NameTable(metrics.map(\.name))
+    }
 
     static func payoutSlots(of rule: CheckedRule) -> Int {
         rule.actions.reduce(0) { sum, action in

@@ -28,7 +28,9 @@ extension Interpreter {
         case .met(let index):
             return .count(Int64(goalMetCounts[index]))
         case .negate(let inner):
-            return try negate(try evaluate(inner))
+            // Evaluated first: `negate(try evaluate(inner))` copies the interpreter for the call.
+            let value = try evaluate(inner)
+            return try negate(value)
         case .arithmetic(let op, let left, let right):
             let l = try evaluate(left)
             let r = try evaluate(right)
@@ -61,12 +63,12 @@ extension Interpreter {
 
     private mutating func definition(_ index: Int) throws(EvaluationError) -> Scalar {
         if let value = definitionValues[index] { return value }
-        let saved = (contextKind, contextName, slotCount)
+        let saved = (context, slotCount)
         let definition = contract.definitions[index]
         // A definition records no slot (it has none: the checker traces goals and rules only).
-        (contextKind, contextName, slotCount) = ("definition", definition.name, 0)
+        (context, slotCount) = (.definition(index), 0)
         let value = try evaluate(definition.root)
-        (contextKind, contextName, slotCount) = saved
+        (context, slotCount) = saved
         definitionValues[index] = value
         let shown: TraceValue = switch value {
         case .money(let minor): .value(.money(minor))

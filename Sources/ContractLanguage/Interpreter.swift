@@ -18,7 +18,9 @@ public func simulate(contract: Contract, periods: [(Period, [String: Value])], t
     var paidByMember = [Int64](filled: 0, count: contract.members.count)
     var paidInAll: Int64 = 0
     for (period, metrics) in periods {
-        let settlement = try settle(contract: contract, period: period, metrics: metrics, state: state, tracing: tracing)
+        // The state is handed over, not copied: it is replaced by the settlement's next state.
+        var interpreter = try Interpreter(contract: contract, period: period, metrics: metrics, state: consume state, tracing: tracing)
+        let settlement = try interpreter.run()
         for (payout, member) in zip(settlement.payouts, settlement.payoutMembers) {
             let (sum, overflow) = paidByMember[member].addingReportingOverflow(payout.amountMinor)
             let (all, overflowAll) = paidInAll.addingReportingOverflow(payout.amountMinor)
@@ -58,28 +60,55 @@ struct Interpreter {
     /// store at the end, as the slots are.
     let actionStore: ActionTraces?
     var actionValues: [ActionTrace] = []
-    /// Where an error happened, for messages: "rule" and "bonus" give "rule 'bonus'".
-    var contextKind = ""
-    var contextName = ""
+    /// Where an error happened, for messages: the rule `bonus` gives "rule 'bonus'". Positions,
+    /// not names: entering a rule copies no string.
+    var context = Context.none
 
-    init(contract: Contract, period: Period, metrics: [String: Value], state: ContractRunState,
+    enum Context {
+        case none
+        case goal(Int)
+        case rule(Int)
+        case definition(Int)
+    }
+
+    init(contract: Contract, period: Period, metrics: [String: Value], state: consuming ContractRunState,
          tracing: Bool = true) throws(EvaluationError) {
-        self.contract = contract
-        self.period = period
-        self.tracing = tracing
-        self.state = state
-        slotStore = tracing ? ConditionSlots() : nil
-        slotValues = tracing ? Array(filled: nil, count: contract.traceSlotCount) : []
-        actionStore = tracing ? ActionTraces() : nil
-        if tracing { actionValues.reserveCapacity(contract.rules.reduce(0) { $0 + $1.actions.count }) }
         if let last = state.lastSettled, period != last.next {
             throw EvaluationError(code: .periodOrder, period: period,
                                   message: "periods are settled in order without gaps; the next period is \(last.next)")
         }
+        let current = try Self.reported(metrics, contract: contract, period: period)
+        // A value carried under a metric's name counts only if its type is the metric's type now
+        // (an amendment may change the type): otherwise the metric starts afresh (SPEC 2.10).
+        var runState = consume state
+        runState.previous.index(by: contract.metricLayout)
+        runState.runningTotals.index(by: contract.metricLayout)
+        var previous = [Value?](filled: nil, count: contract.metrics.count)
+        for (index, value) in runState.previous.values.enumerated() where value?.type == contract.metrics[index].type {
+            previous[index] = value
+        }
+        // Every stored property is set once, here, from locals: no copy of the whole interpreter.
+        self.contract = contract
+        self.period = period
+        self.tracing = tracing
+        self.state = runState
+        self.current = current
+        self.previous = previous
+        slotStore = tracing ? ConditionSlots() : nil
+        slotValues = tracing ? Array(filled: nil, count: contract.traceSlotCount) : []
+        actionStore = tracing ? ActionTraces() : nil
+        if tracing { actionValues.reserveCapacity(contract.rules.reduce(0) { $0 + $1.actions.count }) }
+        definitionValues = Array(filled: nil, count: contract.definitions.count)
+        goalMetCounts = contract.goals.isEmpty ? [] : contract.goals.map { runState.goalMetCounts[$0.name] ?? 0 }
+    }
+
+    /// The reported values by metric index; an error for a name the contract does not declare, a
+    /// value of another type, or a metric the settlement reads that is not reported.
+    private static func reported(_ metrics: [String: Value], contract: Contract, period: Period) throws(EvaluationError) -> [Value?] {
         var current = [Value?](filled: nil, count: contract.metrics.count)
         var bad: [String] = []
         for (name, value) in metrics {
-            if let index = contract.metricIndex[name], value.type == contract.metrics[index].type {
+            if let index = contract.metricNames.position(of: name), value.type == contract.metrics[index].type {
                 current[index] = value
             } else {
                 bad.append(name)
@@ -87,15 +116,13 @@ struct Interpreter {
         }
         // Of several bad names, the first in byte order is the one reported.
         if let name = bad.min(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
-            guard let index = contract.metricIndex[name] else {
+            guard let index = contract.metricNames.position(of: name) else {
                 throw EvaluationError(code: .unknownMetric, period: period, message: "metric '\(name)' is not declared by the contract")
             }
             throw EvaluationError(code: .wrongMetricType, period: period,
                                   message: "metric '\(name)' is \(contract.metrics[index].type.rawValue), got a \(metrics[name]!.type.rawValue) value")
         }
-        self.current = current
-        let reported = current
-        let missing = contract.requiredMetrics.filter { reported[$0] == nil }
+        let missing = contract.requiredMetrics.filter { current[$0] == nil }
         if !missing.isEmpty {
             let list = missing.map { index in
                 let metric = contract.metrics[index]
@@ -103,22 +130,17 @@ struct Interpreter {
             }
             throw EvaluationError(code: .missingMetric, period: period, message: "missing metric \(list.joined(separator: ", "))")
         }
-        // A value carried under a metric's name counts only if its type is the metric's type now
-        // (an amendment may change the type): otherwise the metric starts afresh (SPEC 2.10).
-        self.state.previous.index(by: contract.metricLayout)
-        self.state.runningTotals.index(by: contract.metricLayout)
-        var previous = [Value?](filled: nil, count: contract.metrics.count)
-        for (index, value) in self.state.previous.values.enumerated() where value?.type == contract.metrics[index].type {
-            previous[index] = value
-        }
-        self.previous = previous
-        definitionValues = Array(filled: nil, count: contract.definitions.count)
-        goalMetCounts = contract.goals.map { state.goalMetCounts[$0.name] ?? 0 }
+        return current
     }
 
     func failure(_ code: EvaluationError.Code, _ message: String) -> EvaluationError {
-        EvaluationError(code: code, period: period,
-                        message: contextKind.isEmpty ? message : "\(contextKind) '\(contextName)': \(message)")
+        let place: String? = switch context {
+        case .none: nil
+        case .goal(let index): "goal '\(contract.goals[index].name)'"
+        case .rule(let index): "rule '\(contract.rules[index].name)'"
+        case .definition(let index): "definition '\(contract.definitions[index].name)'"
+        }
+        return EvaluationError(code: code, period: period, message: place.map { "\($0): \(message)" } ?? message)
     }
 
     mutating func run() throws(EvaluationError) -> PeriodSettlement {
@@ -132,13 +154,16 @@ struct Interpreter {
             if tracing { goalTraces.append(trace) }
             if let outcome { outcomes.append(outcome) }
         }
-        payouts.reserveCapacity(contract.payoutSlots)
-        payoutMembers.reserveCapacity(contract.payoutSlots)
+        // Room for the usual payouts, not for the most there can be: a contract of 100 members
+        // splitting in 25 rules could pay 2,500 lines, and reserving them all made each settlement
+        // allocate past malloc's mmap threshold (page faults on every one).
+        payouts.reserveCapacity(min(contract.payoutSlots, 256))
+        payoutMembers.reserveCapacity(min(contract.payoutSlots, 256))
         var ruleTraces: [RuleTrace] = []
         if tracing { ruleTraces.reserveCapacity(contract.rules.count) }
         var paidTotal: Int64 = 0
-        for rule in contract.rules {
-            let trace = try runRule(rule, paidTotal: &paidTotal)
+        for (index, rule) in contract.rules.enumerated() {
+            let trace = try runRule(rule, index, paidTotal: &paidTotal)
             slotBase += rule.conditionTexts.count
             if tracing { ruleTraces.append(trace) }
         }
@@ -152,12 +177,12 @@ struct Interpreter {
 
     private mutating func decideGoal(_ index: Int) throws(EvaluationError) -> (GoalTrace, GoalOutcome?) {
         let goal = contract.goals[index]
-        (contextKind, contextName) = ("goal", goal.name)
+        context = .goal(index)
         slotCount = tracing ? goal.conditionTexts.count : 0
         let holds = try evaluateCondition(goal.targetRoot)
         let conditions = tracing ? ConditionTraces(texts: goal.conditionTexts, slots: slotStore, base: slotBase) : .none
         slotCount = 0
-        (contextKind, contextName) = ("", "")
+        context = .none
         if holds {
             let (count, overflow) = goalMetCounts[index].addingReportingOverflow(1)
             if overflow { throw failure(.overflow, "the met count of goal '\(goal.name)' overflows") }
@@ -194,7 +219,8 @@ struct Interpreter {
         return (trace, outcome)
     }
 
-    private mutating func runRule(_ rule: CheckedRule, paidTotal: inout Int64) throws(EvaluationError) -> RuleTrace {
+    /// Rule `index` of the contract is `rule`.
+    private mutating func runRule(_ rule: CheckedRule, _ index: Int, paidTotal: inout Int64) throws(EvaluationError) -> RuleTrace {
         let once = rule.schedule == .once
         // (An empty set is not hashed into: most periods forfeit nothing.)
         if !state.forfeited.isEmpty && state.forfeited.contains(rule.name) {
@@ -203,8 +229,8 @@ struct Interpreter {
         if once && state.firedOnce.contains(rule.name) {
             return RuleTrace(name: rule.name, once: once, status: .alreadyFired, conditionTraces: unevaluated(rule), actionTraces: nil, actionRange: 0..<0)
         }
-        (contextKind, contextName) = ("rule", rule.name)
-        defer { (contextKind, contextName) = ("", "") }
+        context = .rule(index)
+        defer { context = .none }
         // Without tracing no slot is kept (evaluation records a slot only where one exists).
         slotCount = tracing ? rule.conditionTexts.count : 0
         var holds = true
@@ -215,12 +241,10 @@ struct Interpreter {
             return RuleTrace(name: rule.name, once: once, status: .conditionFalse, conditionTraces: conditions, actionTraces: nil, actionRange: 0..<0)
         }
         let firstAction = actionValues.count
-        for (index, (action, text)) in rule.actions.enumerated() {
-            let trace = try perform(action, amount: rule.amountRoots[index], text: text, rule: rule.name)
-            let (sum, overflow) = paidTotal.addingReportingOverflow(trace.amountMinor)
+        for action in rule.actions.indices {
+            let (sum, overflow) = paidTotal.addingReportingOverflow(try perform(rule, action))
             if overflow { throw failure(.overflow, "the period's payouts overflow") }
             paidTotal = sum
-            if tracing { actionValues.append(trace) }
         }
         if once { state.firedOnce.insert(rule.name) }
         return RuleTrace(name: rule.name, once: once, status: .fired, conditionTraces: conditions, actionTraces: actionStore,
@@ -240,28 +264,40 @@ struct Interpreter {
         return minor
     }
 
-    /// `amountRoot`: the action's amount (pay, split) or base (fee) in the contract's code.
-    private mutating func perform(_ action: CheckedAction, amount amountRoot: Int, text: String, rule: String) throws(EvaluationError) -> ActionTrace {
-        switch action {
+    /// Performs action `index` of `rule` and answers its amount: paid (pay, fee) or split. Its
+    /// trace is kept only when tracing (a verifier's settlement builds none).
+    private mutating func perform(_ rule: CheckedRule, _ index: Int) throws(EvaluationError) -> Int64 {
+        let amountRoot = rule.amountRoots[index]
+        switch rule.actions[index].action {
         case .pay(let member, _):
             let minor = try amount(amountRoot, "the amount to pay")
-            let name = contract.members[member].name
-            if minor != 0 { pay(member, minor, rule) }
-            return ActionTrace(kind: .pay, text: text, amountMinor: minor, baseMinor: nil, member: name, split: nil)
+            if minor != 0 { pay(member, minor, rule.name) }
+            if tracing {
+                actionValues.append(ActionTrace(kind: .pay, text: rule.actions[index].text, amountMinor: minor, baseMinor: nil,
+                                                member: contract.members[member].name, split: nil))
+            }
+            return minor
         case .fee(let percent, _, let member):
             let baseMinor = try amount(amountRoot, "the amount the fee is taken of")
             guard let minor = roundedQuotient(Int128(baseMinor) * Int128(percent.numerator), Int128(percent.denominator) * 100) else {
                 throw failure(.overflow, "fee overflows")
             }
-            let name = contract.members[member].name
-            if minor != 0 { pay(member, minor, rule) }
-            return ActionTrace(kind: .fee, text: text, amountMinor: minor, baseMinor: baseMinor, member: name, split: nil)
+            if minor != 0 { pay(member, minor, rule.name) }
+            if tracing {
+                actionValues.append(ActionTrace(kind: .fee, text: rule.actions[index].text, amountMinor: minor, baseMinor: baseMinor,
+                                                member: contract.members[member].name, split: nil))
+            }
+            return minor
         case .split(_, let receivers, let weights, _):
             let pool = try amount(amountRoot, "the amount to split")
             let parts = largestRemainderSplit(amountMinor: pool, weights: weights)
-            for part in parts where part.amountMinor != 0 { pay(receivers[part.index], part.amountMinor, rule) }
-            let split = tracing ? ActionTrace.Split(parts: parts, receivers: receivers, totalWeight: weights.reduce(0, +), members: contract.members) : nil
-            return ActionTrace(kind: .split, text: text, amountMinor: pool, baseMinor: nil, member: nil, split: split)
+            for part in parts where part.amountMinor != 0 { pay(receivers[part.index], part.amountMinor, rule.name) }
+            if tracing {
+                let split = ActionTrace.Split(parts: parts, receivers: receivers, totalWeight: weights.reduce(0, +), members: contract.members)
+                actionValues.append(ActionTrace(kind: .split, text: rule.actions[index].text, amountMinor: pool, baseMinor: nil,
+                                                member: nil, split: split))
+            }
+            return pool
         }
     }
 

@@ -116,7 +116,7 @@ struct MetricsFileReader {
                 reader.skipSpace()
                 valuePosition = reader.position
                 let text = try reader.valueText()
-                guard let index = contract.metricIndex[name] else {
+                guard let index = contract.metricNames.position(of: name) else {
                     let known = contract.metrics.map(\.name)
                     throw reader.error("unknown metric '\(name)' in period \(period)\(didYouMean(name, known))", at: namePosition)
                 }

@@ -83,6 +83,27 @@ import Testing
         #expect(code(["revenue": .money(1)]) == .missingMetric)
     }
 
+    @Test func metricNamesAreMatchedByTheirBytes() throws {
+        // U+212A KELVIN SIGN is canonically equivalent to K, so Swift's == holds between the
+        // two names; the contract declares only the bytes "Kwh", and those are all it accepts.
+        let contract = try mustCheck("""
+            contract "x"
+            currency CNY 2
+            settlement monthly
+            member a "A" micro-enterprise
+            metric Kwh count reported by a
+            """)
+        #expect("\u{212A}wh" == "Kwh")
+        do {
+            _ = try settle(contract: contract, period: Period("2020-01")!, metrics: ["\u{212A}wh": .count(1)], state: ContractRunState())
+            Issue.record("expected an unknown metric")
+        } catch {
+            #expect(error.code == .unknownMetric)
+        }
+        let settled = try settle(contract: contract, period: Period("2020-01")!, metrics: ["Kwh": .count(1)], state: ContractRunState())
+        #expect(settled.payouts.isEmpty)
+    }
+
     @Test func simulateTotalsAreChecked() throws {
         let contract = try mustCheck("""
             contract "x"
