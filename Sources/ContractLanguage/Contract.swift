@@ -179,6 +179,12 @@ public final class Contract: Sendable {
         metricNames = NameTable(metrics.map(\.name))
     }
 
+    /// The metric declared under exactly these bytes (not as Swift compares strings: U+212A KELVIN
+    /// SIGN does not name a metric `K…`), nil if none is.
+    public func metric(named name: String) -> MetricDeclaration? {
+        metricNames.position(of: name).map { metrics[$0] }
+    }
+
     static func payoutSlots(of rule: CheckedRule) -> Int {
         rule.actions.reduce(0) { sum, action in
             switch action.action {

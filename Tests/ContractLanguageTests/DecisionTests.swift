@@ -102,6 +102,14 @@ import Testing
         }
         let settled = try settle(contract: contract, period: Period("2020-01")!, metrics: ["Kwh": .count(1)], state: ContractRunState())
         #expect(settled.payouts.isEmpty)
+        // A metrics file (SPEC 2.12) likewise: the sign's own bytes are an unknown metric.
+        do {
+            _ = try parseMetricsFile("{\"2020-01\": {\"\u{212A}wh\": 1}}", contract: contract)
+            Issue.record("expected an unknown metric in the metrics file")
+        } catch {
+            #expect("\(error)".contains("unknown metric"))
+        }
+        #expect(try parseMetricsFile("{\"2020-01\": {\"Kwh\": 1}}", contract: contract).first?.1 == ["Kwh": .count(1)])
     }
 
     @Test func simulateTotalsAreChecked() throws {

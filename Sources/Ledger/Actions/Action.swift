@@ -156,7 +156,7 @@ extension LedgerState {
     /// The canonical text of `value` for `metric` when it parses; otherwise the text as given (the
     /// state machine then names the problem).
     static func canonicalValue(_ value: String, metric: String, contract: Contract) -> String {
-        guard let declared = contract.metrics.first(where: { $0.name == metric }),
+        guard let declared = contract.metric(named: metric),
               let parsed = declared.type.parseValue(value, currency: contract.currency) else { return value }
         return parsed.canonicalText(currency: contract.currency)
     }

@@ -183,7 +183,7 @@ package enum DisputeKind: EntryKind {
         for value in values {
             let item = try JSONReader(value, context: "correction", allowed: ["metric", "value"])
             let metricName = try item.string("metric"), text = try item.string("value")
-            guard let metric = contract.metrics.first(where: { $0.name == metricName }) else {
+            guard let metric = contract.metric(named: metricName) else {
                 throw rejected("unknown metric \"\(metricName)\" for \(period)")
             }
             guard !corrections.contains(where: { $0.metric == metricName }) else { throw rejected("metric \(metricName) is corrected twice") }

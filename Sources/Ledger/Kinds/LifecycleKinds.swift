@@ -33,7 +33,7 @@ package enum ReportKind: EntryKind {
             throw rejected("period \(period) has not begun at the entry's time \(entry.time)")
         }
         let contract = state.governingVersion(for: period).contract
-        guard let metric = contract.metrics.first(where: { $0.name == metricName }) else {
+        guard let metric = contract.metric(named: metricName) else {
             throw rejected("unknown metric \"\(metricName)\" (the contract for \(period) declares \(contract.metrics.map(\.name).joined(separator: ", ")))")
         }
         guard metric.reporters.contains(signer.name) else {
