@@ -125,6 +125,32 @@ final class ServerAPITests {
         #expect(try status(twice).0 == 401)
     }
 
+    /// A single entry's request signature is checked on another core beside the entry's own
+    /// checks (`LedgerService.appendOverlapped`); the answers stay authentication first, and a
+    /// request that fails it writes nothing, whatever its entry.
+    @Test func singleEntrySubmissionsAreAuthenticatedFirst() throws {
+        let yu = try createActiveLedger(server)
+        let client = server.client()
+        let target = APIRoute.appendEntries(ledger: yu.ledgerID).target
+        func answer(_ request: HTTPRequestMessage) throws -> (Int, String?) {
+            let response = try client.send(request)
+            return (response.status, APIBody.errorMessage(response.body))
+        }
+        func size() throws -> String? { try yu.send("GET", "/v1/ledgers/\(yu.ledgerID)/entries?from=0").header("EMC-Size") }
+        let before = try size()
+        let valid = EntryBatch.encode([try DecodedEntry(entry: yu.report(7)(yu.state)[0]).lineBytes])
+        for body in [valid, Array("{\"v\":1}\n".utf8)] {
+            var forged = try HTTPRequestMessage.signed(method: "POST", target: target, body: body, key: Members.key("mallory"))
+            forged.headers[1] = try HTTPRequestMessage.signed(method: "POST", target: target, body: body, key: yu.key).headers[1]
+            #expect(try answer(forged) == (401, "the signature does not verify"))
+        }
+        #expect(try size() == before, "nothing was written")
+        let once = try HTTPRequestMessage.signed(method: "POST", target: target, body: valid, key: yu.key)
+        #expect(try answer(once).0 == 200)
+        #expect(try answer(once) == (401, "replayed request"), "not the idempotent 200 of a retry")
+        #expect(try size() == before.map { String(Int($0)! + 1) })
+    }
+
     @Test func nonMembersAndUnknownLedgersGetTheSame403() throws {
         let yu = try createActiveLedger(server, ledger: 0)
         let other = try createActiveLedger(server, ledger: 1)
