@@ -132,12 +132,18 @@ public final class LedgerService: Sendable {
     /// a request that does not verify gets its 401 whatever its entry (SPEC §5.3), a replayed one
     /// its 401 before the entry's answer (an idempotent retry included). One entry only, so a
     /// request that turns out unauthenticated has cost at most one more verification.
+    /// The same thread then signs the checkpoint the entry would make, while the entry is
+    /// written and synced (`HostedLedger.commit` takes it only if the entry was stored and the
+    /// tree is exactly that one).
     func appendOverlapped(_ lines: [[UInt8]], on ledger: HostedLedger, signed: SignedRequest, member: MemberRecord) throws(APIError) -> APIResponse {
-        let authentic = Overlapped { signed.isSigned(by: member.key) }
+        let checks = OverlappedSteps({ signed.isSigned(by: member.key) },
+                                     then: { [signer, next = ledger.checkpoint(after: lines)] verified -> SignedCheckpoint? in
+                                         verified ? try? HostedLedger.sign(next, signer: signer) : nil
+                                     })
         let prepared = Result { () throws(APIError) in try ledger.prepareAppend(lines: lines) }
-        guard authentic.wait() else { throw .unauthorized("the signature does not verify") }
+        guard checks.waitFirst() else { throw .unauthorized("the signature does not verify") }
         try admitNonce(signed)
-        return APIResponse(status: 200, body: try ledger.commit(try prepared.get()))
+        return APIResponse(status: 200, body: try ledger.commit(try prepared.get(), signedAhead: { checks.waitSecond() }))
     }
 
     func admitNonce(_ signed: SignedRequest) throws(APIError) {
