@@ -299,11 +299,14 @@ struct LedgerBench {
         let (_, bulkSeconds) = try Clock.measure { try writer.append(bulk) }
         figures.bulkEntries = bulk.count
         figures.bulkSeconds = bulkSeconds
-        // The same size of batch as it arrives from other members: decoded from its lines, so no
-        // signature is known to be this process's own and every one is verified.
-        let received = try ledger.next(bulkCount).map { try DecodedEntry(line: try DecodedEntry(entry: $0).lineBytes).entry }
+        // The same size of batch as it arrives from other members: lines, as `emc pull` and
+        // `emc clone` append them (`append(lines:)`: decoded and limit-checked as a reader does),
+        // so no signature is known to be this process's own and every one is verified. (Until
+        // 2026-12-04 the batch was handed over as entries, which the writer encoded into lines
+        // first: work no receiver does.)
+        let received = try ledger.next(bulkCount).map { try DecodedEntry(entry: $0).lineBytes }
         figures.receivedBulkBaseline = try Baselines.ed25519VerificationsPerSecond(perWorker: baselineSamplesPerWorker)
-        let (_, receivedSeconds) = try Clock.measure { try writer.append(received) }
+        let (_, receivedSeconds) = try Clock.measure { try writer.append(lines: received) }
         figures.receivedBulkSeconds = receivedSeconds
         // The member's state cache: what `emc verify --cache FILE --key KEY` saves after verifying.
         let cacheKey = try StateCacheKey(member: PrivateKey(), ledgerID: writer.state.ledgerID)
