@@ -132,64 +132,6 @@ extension LedgerState {
         return ComputedSettlement(version: version, reports: used, settlement: settlement, bodyBytes: body, totalsAfter: totals)
     }
 
-    /// The canonical JSON of `settlementBody(…)`, written directly (members in sorted order; equal
-    /// byte for byte, checked by tests): a verifier compares it with the entry's body bytes.
-    static func settlementBodyBytes(period: Period, version: ContractVersion, reports: [ReportRecord],
-                                    settlement: PeriodSettlement) -> [UInt8] {
-        let currency = version.contract.currency
-        var out: [UInt8] = []
-        out.reserveCapacity(200 + 64 * settlement.payouts.count + 12 * reports.count)
-        out.appendLiteral(#"{"contract_hash":"#)
-        JSONValue.encodeString(version.hash, into: &out)
-        out.appendLiteral(#","currency":"#)
-        JSONValue.encodeString(currency.code, into: &out)
-        out.appendLiteral(#","goals":["#)
-        for (index, outcome) in settlement.goalOutcomes.enumerated() {
-            if index > 0 { out.append(UInt8(ascii: ",")) }
-            out.appendLiteral(#"{"forfeits":["#)
-            for (ruleIndex, rule) in outcome.forfeitedRules.enumerated() {
-                if ruleIndex > 0 { out.append(UInt8(ascii: ",")) }
-                JSONValue.encodeString(rule, into: &out)
-            }
-            out.appendLiteral(#"],"goal":"#)
-            JSONValue.encodeString(outcome.goal, into: &out)
-            out.appendLiteral(outcome.met ? #","met":true,"ratings":["# : #","met":false,"ratings":["#)
-            for (changeIndex, change) in outcome.ratingChanges.enumerated() {
-                if changeIndex > 0 { out.append(UInt8(ascii: ",")) }
-                out.appendLiteral(#"{"delta":"#)
-                out.append(contentsOf: String(change.delta).utf8)
-                out.appendLiteral(#","member":"#)
-                JSONValue.encodeString(change.member, into: &out)
-                out.append(UInt8(ascii: "}"))
-            }
-            out.appendLiteral("]}")
-        }
-        out.appendLiteral(#"],"payouts":["#)
-        for (index, payout) in settlement.payouts.enumerated() {
-            if index > 0 { out.append(UInt8(ascii: ",")) }
-            out.appendLiteral(#"{"amount":"#)
-            out.append(UInt8(ascii: "\""))
-            appendMinorUnits(payout.amountMinor, currency: currency, into: &out)
-            out.append(UInt8(ascii: "\""))
-            out.appendLiteral(#","member":"#)
-            JSONValue.encodeString(payout.member, into: &out)
-            out.appendLiteral(#","rule":"#)
-            JSONValue.encodeString(payout.rule, into: &out)
-            out.append(UInt8(ascii: "}"))
-        }
-        out.appendLiteral(#"],"period":"#)
-        JSONValue.encodeString(period.description, into: &out)
-        out.appendLiteral(#","reports":["#)
-        for (index, report) in reports.enumerated() {
-            if index > 0 { out.append(UInt8(ascii: ",")) }
-            out.append(contentsOf: String(report.seq).utf8)
-        }
-        out.appendLiteral(#"],"version":"#)
-        out.append(contentsOf: String(version.number).utf8)
-        out.append(UInt8(ascii: "}"))
-        return out
-    }
-
     static func settlementBody(period: Period, version: ContractVersion, reports: [ReportRecord],
                                settlement: PeriodSettlement) -> JSONValue {
         let currency = version.contract.currency
