@@ -34,7 +34,7 @@ public struct HTTPResponseMessage: Sendable {
 
     /// The first value of a header field (case-insensitive name).
     public func header(_ name: String) -> String? {
-        headers.first { $0.name.lowercased() == name.lowercased() }?.value
+        headers.first { sameFieldName($0.name, name) }?.value
     }
 
     public var text: String { String(decoding: body, as: UTF8.self) }
@@ -56,6 +56,8 @@ public final class HTTPClient {
     public let timeoutMs: Int
     private var socket: Int32 = -1
     private var buffer: [UInt8] = []
+    /// Where `recv` writes, allocated once per client (not 64 KiB zeroed per read).
+    private var chunk: [UInt8] = []
 
     public init(host: String = "127.0.0.1", port: Int, timeoutMs: Int = 30_000) {
         self.host = host
@@ -173,7 +175,7 @@ public final class HTTPClient {
 
     /// Reads more bytes into the buffer; false at the end of the stream.
     private func fill() throws(HTTPClientError) -> Bool {
-        var chunk = [UInt8](repeating: 0, count: 65_536)
+        if chunk.isEmpty { chunk = [UInt8](repeating: 0, count: 65_536) }
         while true {
             let count = chunk.withUnsafeMutableBytes { recv(socket, $0.baseAddress, $0.count, 0) }
             if count < 0 && errno == EINTR { continue }
@@ -276,4 +278,11 @@ extension String {
         while text.last == " " || text.last == "\t" { text = text.dropLast() }
         return String(text)
     }
+}
+
+/// Whether two field names are the same name: compared without regard to ASCII case (field names
+/// are ASCII tokens, RFC 9110 §5.1), byte by byte, without lowercased copies.
+package func sameFieldName(_ first: String, _ second: String) -> Bool {
+    func lower(_ byte: UInt8) -> UInt8 { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte | 0x20 : byte }
+    return first.utf8.count == second.utf8.count && zip(first.utf8, second.utf8).allSatisfy { lower($0) == lower($1) }
 }

@@ -78,12 +78,8 @@ final class HostedLedger: @unchecked Sendable {
     }
 
     private static func sign(tree: TreeHashStore, origin: String, signer: NoteSigner) throws(LedgerError) -> SignedCheckpoint {
-        try sign(Checkpoint(origin: origin, size: tree.size, root: tree.root), signer: signer)
-    }
-
-    static func sign(_ checkpoint: Checkpoint, signer: NoteSigner) throws(LedgerError) -> SignedCheckpoint {
         do {
-            return try SignedCheckpoint(checkpoint, signer: signer)
+            return try SignedCheckpoint(Checkpoint(origin: origin, size: tree.size, root: tree.root), signer: signer)
         } catch {
             throw LedgerError(.io, "cannot sign the checkpoint: \(error)")
         }
@@ -237,19 +233,12 @@ final class HostedLedger: @unchecked Sendable {
         return .write(next: next, lines: lines, decoded: decoded)
     }
 
-    /// The checkpoint the tree will have once `lines` are appended to it as it is now, for a
-    /// caller that signs it ahead, on a thread it has anyway (`LedgerService.appendOverlapped`).
-    func checkpoint(after lines: [[UInt8]]) -> Checkpoint {
-        Checkpoint(origin: origin, size: tree.size + UInt64(lines.count), root: tree.root(appending: lines.map { MerkleTree.leafHash($0) }))
-    }
-
     /// The write of a prepared append (compare-and-swap on the head, durable), then the new
-    /// checkpoint: `signedAhead()` (asked once the entries are stored) if it is exactly the grown
-    /// tree's (size and root), else one signed now. A checkpoint signed ahead for entries that
-    /// were not stored is dropped unseen.
-    /// (Signing on a thread of its own during the fsync was tried: the hand-off cost more than
-    /// the 50 µs signature.)
-    func commit(_ prepared: PreparedAppend, signedAhead: () -> SignedCheckpoint? = { nil }) throws(APIError) -> [UInt8] {
+    /// checkpoint, signed only once its entries are stored: a checkpoint signed ahead (during the
+    /// fsync, on another thread) would exist, if only in memory, for a tree that a failed write or
+    /// a lost compare-and-swap never made, half of a fork proof against an honest server. (Tried
+    /// anyway: the hand-off cost about what the 50 µs signature saved.)
+    func commit(_ prepared: PreparedAppend) throws(APIError) -> [UInt8] {
         let (next, lines, decoded): (LedgerState, [[UInt8]], [Result<DecodedEntry, LedgerError>])
         switch prepared {
         case .answered(let answer): return answer
@@ -276,24 +265,19 @@ final class HostedLedger: @unchecked Sendable {
             if isPresent(decoded) { return appendedAnswer }
             throw APIBody.staleHead(size: size, head: head)
         }
-        try advance(to: next, lines: lines, signedAhead: signedAhead())
+        try advance(to: next, lines: lines)
         // The checkpoint file is written at open and at a clean stop, not here: it is re-derivable
         // (Ed25519 is deterministic), and a rename per batch would add journal work to every fsync.
         return appendedAnswer
     }
 
     /// Takes `next` (the state after `lines`, which are stored) as the cache and signs its checkpoint.
-    private func advance(to next: LedgerState, lines: [[UInt8]], signedAhead: SignedCheckpoint? = nil) throws(APIError) {
+    private func advance(to next: LedgerState, lines: [[UInt8]]) throws(APIError) {
         state = next
         for line in lines { tree.append(line: line) }
         assert(Int64(tree.size) == state.headSeq, "one leaf per entry")
         do throws(LedgerError) {
-            let grown = Checkpoint(origin: origin, size: tree.size, root: tree.root)
-            if let signedAhead, signedAhead.checkpoint == grown {
-                checkpoint = signedAhead
-            } else {
-                checkpoint = try Self.sign(grown, signer: signer)
-            }
+            checkpoint = try Self.sign(tree: tree, origin: origin, signer: signer)
         } catch {
             failure = error.reason
             throw APIError(500, "the entries are stored but the checkpoint could not be signed")

@@ -24,9 +24,9 @@ public struct APIRequest: Sendable {
         self.body = body
     }
 
+    /// The values of the field `name` (`sameFieldName`: no lowercased copy of every name per lookup).
     func values(_ name: String) -> [String] {
-        let lowered = name.lowercased()
-        return headers.filter { $0.name.lowercased() == lowered }.map(\.value)
+        headers.filter { sameFieldName($0.name, name) }.map(\.value)
     }
 }
 
@@ -132,18 +132,12 @@ public final class LedgerService: Sendable {
     /// a request that does not verify gets its 401 whatever its entry (SPEC §5.3), a replayed one
     /// its 401 before the entry's answer (an idempotent retry included). One entry only, so a
     /// request that turns out unauthenticated has cost at most one more verification.
-    /// The same thread then signs the checkpoint the entry would make, while the entry is
-    /// written and synced (`HostedLedger.commit` takes it only if the entry was stored and the
-    /// tree is exactly that one).
     func appendOverlapped(_ lines: [[UInt8]], on ledger: HostedLedger, signed: SignedRequest, member: MemberRecord) throws(APIError) -> APIResponse {
-        let checks = OverlappedSteps({ signed.isSigned(by: member.key) },
-                                     then: { [signer, next = ledger.checkpoint(after: lines)] verified -> SignedCheckpoint? in
-                                         verified ? try? HostedLedger.sign(next, signer: signer) : nil
-                                     })
+        let authentic = Overlapped { signed.isSigned(by: member.key) }
         let prepared = Result { () throws(APIError) in try ledger.prepareAppend(lines: lines) }
-        guard checks.waitFirst() else { throw .unauthorized("the signature does not verify") }
+        guard authentic.wait() else { throw .unauthorized("the signature does not verify") }
         try admitNonce(signed)
-        return APIResponse(status: 200, body: try ledger.commit(try prepared.get(), signedAhead: { checks.waitSecond() }))
+        return APIResponse(status: 200, body: try ledger.commit(try prepared.get()))
     }
 
     func admitNonce(_ signed: SignedRequest) throws(APIError) {

@@ -22,38 +22,3 @@ final class Overlapped<T: Sendable>: @unchecked Sendable {
         return result
     }
 }
-
-/// Two steps of CPU work on a thread of its own, each waited for separately: the caller goes on
-/// after the first while the second runs (`LedgerService.appendOverlapped`: check a request's
-/// signature, then sign the checkpoint its entry would make while the entry is written).
-final class OverlappedSteps<First: Sendable, Second: Sendable>: @unchecked Sendable {
-    // Each written once by the work, read only after its semaphore is signalled.
-    private var first: First?
-    private var second: Second?
-    private let firstDone = DispatchSemaphore(value: 0)
-    private let secondDone = DispatchSemaphore(value: 0)
-
-    init(_ firstStep: @escaping @Sendable () -> First, then secondStep: @escaping @Sendable (First) -> Second) {
-        DispatchQueue(label: "emc-server.overlapped").async { [self] in
-            let value = firstStep()
-            first = value
-            firstDone.signal()
-            second = secondStep(value)
-            secondDone.signal()
-        }
-    }
-
-    /// The first step's result, once it is done. Call it once.
-    func waitFirst() -> First {
-        firstDone.wait()
-        guard let first else { preconditionFailure("the result is set before the signal") }
-        return first
-    }
-
-    /// The second step's result, once it is done. Call it once, after `waitFirst`.
-    func waitSecond() -> Second {
-        secondDone.wait()
-        guard let second else { preconditionFailure("the result is set before the signal") }
-        return second
-    }
-}
