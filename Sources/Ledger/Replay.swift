@@ -122,7 +122,7 @@ public enum Replay {
         }
     }
 
-    static let activeProcessorCount: Int = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+    package static let activeProcessorCount: Int = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
 }
 
 

@@ -66,11 +66,16 @@ extension JSONValue {
         members.keys.sorted { $0.utf16.lexicographicallyPrecedes($1.utf16) }
     }
 
+    /// Whether `encodeString` writes `byte` as an escape (a control character, `"` or `\`).
+    package static func needsEscape(_ byte: UInt8) -> Bool {
+        byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
+    }
+
     package static func encodeString(_ string: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         // Most strings (names, hashes, amounts) need no escape: copy them whole.
         let copied = string.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
-            for byte in bytes where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { return false }
+            for byte in bytes where needsEscape(byte) { return false }
             out.append(contentsOf: bytes)
             return true
         }

@@ -57,7 +57,7 @@ public final class HTTPClient {
     private var socket: Int32 = -1
     private var buffer: [UInt8] = []
     /// Where `recv` writes, allocated once per client (not 64 KiB zeroed per read).
-    private var chunk: [UInt8] = []
+    private var chunk = [UInt8](repeating: 0, count: 65_536)
 
     public init(host: String = "127.0.0.1", port: Int, timeoutMs: Int = 30_000) {
         self.host = host
@@ -175,7 +175,6 @@ public final class HTTPClient {
 
     /// Reads more bytes into the buffer; false at the end of the stream.
     private func fill() throws(HTTPClientError) -> Bool {
-        if chunk.isEmpty { chunk = [UInt8](repeating: 0, count: 65_536) }
         while true {
             let count = chunk.withUnsafeMutableBytes { recv(socket, $0.baseAddress, $0.count, 0) }
             if count < 0 && errno == EINTR { continue }

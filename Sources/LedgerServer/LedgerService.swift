@@ -1,8 +1,5 @@
 import Dispatch
 import Synchronization
-#if canImport(Glibc)
-import Glibc
-#endif
 import Ledger
 import LedgerCrypto
 import LedgerFormat
@@ -105,7 +102,8 @@ public final class LedgerService: Sendable {
         }
         let service = self
         let body = request.body
-        return try await ledger.run(catchingUp: false, inline: hasIdleCore) { ledger throws(APIError) -> APIResponse in
+        let idle = hasIdleCore
+        return try await ledger.run(catchingUp: false, inline: idle) { ledger throws(APIError) -> APIResponse in
             let caughtUp = try ledger.catchUpIfNeeded(before: route)
             var found = ledger.member(keyID: signed.keyID)
             if found == nil && !caughtUp {
@@ -113,7 +111,7 @@ public final class LedgerService: Sendable {
                 found = ledger.member(keyID: signed.keyID)
             }
             guard let member = found else { throw .forbidden }
-            if case .appendEntries = route, service.hasIdleCore, let lines = try? EntryBatch.parse(body), lines.count == 1 {
+            if case .appendEntries = route, idle, let lines = try? EntryBatch.parse(body), lines.count == 1 {
                 return try service.appendOverlapped(lines, on: ledger, signed: signed, member: member)
             }
             guard signed.isSigned(by: member.key) else { throw .unauthorized("the signature does not verify") }
@@ -123,8 +121,7 @@ public final class LedgerService: Sendable {
     }
 
     /// Whether a core is idle: fewer requests in flight (this one included) than cores.
-    var hasIdleCore: Bool { inFlight.withLock { $0 } < Self.cores }
-    static let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    var hasIdleCore: Bool { inFlight.withLock { $0 } < max(1, Replay.activeProcessorCount) }
 
     /// A single entry's submission while a core is idle: the request's signature is checked on
     /// that core while the entry is decoded, applied and its own signature checked here; nothing

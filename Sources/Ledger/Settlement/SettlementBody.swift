@@ -39,7 +39,7 @@ struct BoundedJSONCursor {
     mutating func string(_ text: String) {
         var text = text
         let copied = text.withUTF8 { bytes -> Bool in
-            for byte in bytes where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { return false }
+            for byte in bytes where JSONValue.needsEscape(byte) { return false }
             precondition(end - position >= bytes.count + 2, "the bound holds the body")
             position.pointee = UInt8(ascii: "\"")
             if let base = bytes.baseAddress { (position + 1).update(from: base, count: bytes.count) }
