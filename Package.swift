@@ -22,6 +22,8 @@ let package = Package(
         // Already in Hummingbird's graph; named because the server adapter uses their types.
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
+        // Already in Hummingbird's graph: the HTTP parts its channel handlers see (the request deadline).
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.14.0"),
         // Only the server's PostgreSQL store (LedgerStoragePostgres) needs it.
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
@@ -67,6 +69,7 @@ let package = Package(
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

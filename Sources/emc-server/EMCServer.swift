@@ -131,6 +131,13 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("allow-create"), help: "Who may create ledgers: any, none, or a FILE of key ids (one per line).")
     var allowCreate = "any"
 
+    @Option(name: .customLong("request-timeout"), help: ArgumentHelp("Seconds a request (from its header to the end of its body) may take to arrive; then 408.", valueName: "seconds"))
+    var requestTimeout = APILimits.requestTimeoutSeconds
+
+    func validate() throws {
+        guard (1...3600).contains(requestTimeout) else { throw ValidationError("--request-timeout must be 1 to 3600 seconds") }
+    }
+
     func run() async throws {
         signal(SIGPIPE, SIG_IGN)
         guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else {
@@ -146,7 +153,7 @@ struct Serve: AsyncParsableCommand {
             let service = try LedgerService(host: try await storeOptions.open(), serverKey: serverKey, name: name,
                                             createPolicy: policy)
             printError("checkpoint verifier key: \(service.verifierKey)")
-            try await LedgerHTTPServer.run(service: service, host: host, port: port) { bound in
+            try await LedgerHTTPServer.run(service: service, host: host, port: port, requestTimeoutSeconds: requestTimeout) { bound in
                 writeLine("listening on \(host):\(bound)", to: 1)
             }
         }

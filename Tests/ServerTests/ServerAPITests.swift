@@ -221,6 +221,27 @@ final class ServerAPITests {
         #expect(stored, "the entry is stored byte for byte")
     }
 
+    /// SPEC §5.8: a request whose body has not arrived within the request timeout (here
+    /// `--request-timeout 1`) gets 408 and its connection is closed; the cut request changed
+    /// nothing (sent whole afterwards, the same signed request creates the ledger).
+    @Test func aBodyThatDoesNotArriveInTimeGets408() throws {
+        let slow = try RunningServer(data: folder.url.appendingPathComponent("slow"), serverKey: server.serverKey, folder: folder.url,
+                                     extraArguments: ["--request-timeout", "1"])
+        defer { slow.stop() }
+        let genesis = try Members.genesis(ledger: 7)
+        let body = EntryBatch.encode([genesis.lineBytes])
+        let signed = try HTTPRequestMessage.signed(method: "POST", target: "/v1/ledgers", body: body, key: Members.key("yu", ledger: 7))
+        var head = "POST /v1/ledgers HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: \(body.count)\r\n"
+        for (name, value) in signed.headers { head += "\(name): \(value)\r\n" }
+        let started = Date()
+        let answer = try rawExchange(port: slow.port, Array((head + "\r\n").utf8) + body.prefix(body.count / 2))
+        let seconds = Date().timeIntervalSince(started)
+        #expect(answer.hasPrefix("HTTP/1.1 408"), "\(answer.prefix(200))")
+        #expect(answer.contains(#"{"error":"request timeout"}"#))
+        #expect(seconds >= 0.9 && seconds < 4.5, "answered after \(seconds) s")
+        #expect(try slow.client().send(signed).status == 201)
+    }
+
     /// Writes `bytes` to a new loopback connection and reads until the server closes it (5 s at most).
     func rawExchange(port: Int, _ bytes: [UInt8]) throws -> String {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
