@@ -84,6 +84,7 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "emc-server", dependencies: ["LedgerServer", "LedgerStoragePostgres", "LedgerHTTP", "LedgerFormat", "LedgerCrypto",
+                                                             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                                                              .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // Server figures of issue 14 (README, Performance): runs the emc-server built beside it.
         .executableTarget(name: "emc-server-bench",

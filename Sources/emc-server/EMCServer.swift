@@ -4,6 +4,8 @@ import LedgerFormat
 import LedgerHTTP
 import LedgerServer
 import LedgerStoragePostgres
+import NIOCore
+import NIOPosix
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -140,6 +142,12 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         signal(SIGPIPE, SIG_IGN)
+        // Swift concurrency's jobs run on NIO's event loops (the ones Hummingbird serves on), so a
+        // request's task resumes on the thread that read it and its answer is written from there:
+        // no wake-up of another thread between reading a request and running its handler, and none
+        // back (issue 14). Handlers never block a thread of the concurrency pool for long (ledger
+        // work runs on the ledgers' queues; only on an idle server does it run inline).
+        _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else {
             throw ValidationError("--listen must be HOST:PORT, got \(listen)")
         }
