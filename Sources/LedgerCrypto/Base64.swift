@@ -35,7 +35,18 @@ public enum Base64 {
 
     /// The bytes of canonical padded base64 `text`, or nil.
     public static func decode(_ text: some StringProtocol) -> [UInt8]? {
-        let symbols = Array(text.utf8)
+        decode(symbols: Array(text.utf8))
+    }
+
+    /// The bytes of a structured field's byte sequence in exactly the form `prefix`, `length`
+    /// characters of canonical base64, `:` (RFC 8941 §3.3.5 as the HTTP API uses it), or nil.
+    public static func decodeField(_ value: String, prefix: [UInt8], length: Int) -> [UInt8]? {
+        let utf8 = value.utf8
+        guard utf8.count == prefix.count + length + 1, utf8.starts(with: prefix), utf8.last == UInt8(ascii: ":") else { return nil }
+        return decode(symbols: Array(utf8.dropFirst(prefix.count).dropLast()))
+    }
+
+    private static func decode(symbols: [UInt8]) -> [UInt8]? {
         guard symbols.count % 4 == 0 else { return nil }
         var out: [UInt8] = []
         out.reserveCapacity(symbols.count / 4 * 3)

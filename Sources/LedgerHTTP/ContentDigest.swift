@@ -12,11 +12,10 @@ public enum ContentDigest {
 
     /// The 32 digest bytes of a field value in exactly the form `value(for:)` writes, or nil.
     public static func parse(_ value: String) -> [UInt8]? {
-        guard value.hasPrefix("sha-256=:"), value.hasSuffix(":"), value.utf8.count == 9 + 44 + 1 else { return nil }
-        let inner = value.dropFirst(9).dropLast()
-        guard let digest = Base64.decode(inner), digest.count == 32 else { return nil }
-        return digest
+        Base64.decodeField(value, prefix: prefix, length: 44).flatMap { $0.count == 32 ? $0 : nil }
     }
+
+    private static let prefix = Array("sha-256=:".utf8)
 
     /// True when `value` is the digest of `body`.
     public static func matches(_ value: String, body: [UInt8]) -> Bool {

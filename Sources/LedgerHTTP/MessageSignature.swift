@@ -39,27 +39,45 @@ public struct SignatureParameters: Equatable, Sendable {
     public var inputFieldValue: String { Self.label + "=" + serialized }
 
     /// Parses a `Signature-Input` value; only the exact form `inputFieldValue` writes is accepted.
+    /// Read as bytes (no Unicode-aware string comparisons: every request's field is parsed here).
     public init?(inputFieldValue value: String) {
-        guard value.utf8.count <= APILimits.maximumSignatureFieldBytes,
-              value.hasPrefix(Self.label + "=" + Self.components + ";created=") else { return nil }
-        let rest = value.dropFirst(Self.label.count + 1 + Self.components.count + ";created=".count)
-        guard let semicolon = rest.firstIndex(of: ";") else { return nil }
-        let createdText = rest[..<semicolon]
-        guard (1...19).contains(createdText.count), createdText.allSatisfy(\.isASCII), createdText.allSatisfy(\.isNumber),
-              createdText.first != "0", let created = Int64(createdText) else { return nil }
-        let parts = rest[rest.index(after: semicolon)...]
-        guard parts.hasPrefix("nonce=\""), parts.hasSuffix("\";alg=\"ed25519\"") else { return nil }
-        let inner = parts.dropFirst("nonce=\"".count).dropLast("\";alg=\"ed25519\"".count)
-        // 24 base64 characters (16 bytes), `";keyid="`, 16 hex digits.
-        let separator = "\";keyid=\""
-        guard inner.utf8.count == 24 + separator.utf8.count + 16 else { return nil }
-        let nonce = String(inner.prefix(24))
-        guard inner.dropFirst(24).hasPrefix(separator) else { return nil }
-        let keyID = String(inner.suffix(16))
-        guard let nonceBytes = Base64.decode(nonce), nonceBytes.count == Self.nonceByteCount,
-              keyID.utf8.count == 16, keyID.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }) else { return nil }
-        self.init(created: created, nonce: nonce, keyID: keyID)
-        guard inputFieldValue == value else { return nil }
+        var value = value
+        guard let parsed = value.withUTF8({ Self.parse($0) }) else { return nil }
+        self = parsed
+    }
+
+    private static let inputPrefix = Array((label + "=" + components + ";created=").utf8)
+    private static let nonceOpen = Array(";nonce=\"".utf8)
+    private static let keyIDOpen = Array("\";keyid=\"".utf8)
+    private static let inputSuffix = Array("\";alg=\"ed25519\"".utf8)
+
+    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> SignatureParameters? {
+        guard bytes.count <= APILimits.maximumSignatureFieldBytes, bytes.starts(with: inputPrefix) else { return nil }
+        var index = inputPrefix.count
+        // `created`: 1 to 19 decimal digits, no leading zero, within Int64.
+        var created: Int64 = 0
+        let digitsStart = index
+        while index < bytes.count, (0x30...0x39).contains(bytes[index]) {
+            let (times, overflow) = created.multipliedReportingOverflow(by: 10)
+            let (sum, overflowAdding) = times.addingReportingOverflow(Int64(bytes[index] - 0x30))
+            guard !overflow, !overflowAdding else { return nil }
+            created = sum
+            index += 1
+        }
+        let digitCount = index - digitsStart
+        guard (1...19).contains(digitCount), bytes[digitsStart] != 0x30 else { return nil }
+        // `;nonce="` 24 base64 characters (16 bytes) `";keyid="` 16 lowercase hex digits `";alg="ed25519"`, the end.
+        guard bytes.count - index == nonceOpen.count + 24 + keyIDOpen.count + 16 + inputSuffix.count else { return nil }
+        func has(_ part: [UInt8], at offset: Int) -> Bool { UnsafeBufferPointer(rebasing: bytes[offset..<(offset + part.count)]).elementsEqual(part) }
+        let nonceStart = index + nonceOpen.count
+        let keyIDStart = nonceStart + 24 + keyIDOpen.count
+        guard has(nonceOpen, at: index), has(keyIDOpen, at: nonceStart + 24), has(inputSuffix, at: keyIDStart + 16) else { return nil }
+        let nonceBytes = UnsafeBufferPointer(rebasing: bytes[nonceStart..<(nonceStart + 24)])
+        let keyIDBytes = UnsafeBufferPointer(rebasing: bytes[keyIDStart..<(keyIDStart + 16)])
+        guard keyIDBytes.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }) else { return nil }
+        let nonce = String(decoding: nonceBytes, as: UTF8.self)
+        guard let decoded = Base64.decode(nonce), decoded.count == nonceByteCount else { return nil }
+        return SignatureParameters(created: created, nonce: nonce, keyID: String(decoding: keyIDBytes, as: UTF8.self))
     }
 }
 
@@ -93,14 +111,14 @@ public struct SignedComponents: Equatable, Sendable {
     /// The RFC 9421 §2.5 signature base: one line per component, then `@signature-params`;
     /// lines joined by LF, no final LF.
     public func signatureBase(_ parameters: SignatureParameters) -> [UInt8] {
-        let lines = [
-            "\"@method\": \(method)",
-            "\"@path\": \(path)",
-            "\"@query\": \(query)",
-            "\"content-digest\": \(contentDigest)",
-            "\"@signature-params\": \(parameters.serialized)",
-        ]
-        return Array(lines.joined(separator: "\n").utf8)
+        var base: [UInt8] = []
+        base.reserveCapacity(256 + path.utf8.count + query.utf8.count)
+        for (name, value) in [("\"@method\": ", method), ("\n\"@path\": ", path), ("\n\"@query\": ", query),
+                              ("\n\"content-digest\": ", contentDigest), ("\n\"@signature-params\": ", parameters.serialized)] {
+            base.append(contentsOf: name.utf8)
+            base.append(contentsOf: value.utf8)
+        }
+        return base
     }
 }
 
@@ -112,11 +130,10 @@ public enum MessageSignature {
 
     /// The 64 signature bytes of a `Signature` value in exactly that form, or nil.
     public static func parse(_ value: String) -> [UInt8]? {
-        let prefix = SignatureParameters.label + "=:"
-        guard value.utf8.count == prefix.utf8.count + 88 + 1, value.hasPrefix(prefix), value.hasSuffix(":") else { return nil }
-        guard let signature = Base64.decode(value.dropFirst(prefix.count).dropLast()), signature.count == 64 else { return nil }
-        return signature
+        Base64.decodeField(value, prefix: fieldPrefix, length: 88).flatMap { $0.count == 64 ? $0 : nil }
     }
+
+    private static let fieldPrefix = Array((SignatureParameters.label + "=:").utf8)
 
     /// The three authentication header fields of a request, signed by `key` now.
     public static func headers(method: String, target: String, body: [UInt8], key: PrivateKey,

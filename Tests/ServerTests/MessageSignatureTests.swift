@@ -38,6 +38,41 @@ struct MessageSignatureTests {
         }
     }
 
+    /// One spelling per value: every single-byte change of a `Signature-Input`, `Signature` or
+    /// `Content-Digest` value is refused, or read as exactly what the changed value says (it is
+    /// the field written for what was read). The fields are read as bytes.
+    @Test func everySingleByteChangeOfTheFieldsIsRefusedOrReadExactly() throws {
+        let parameters = SignatureParameters(created: 1_700_000_000, nonce: Base64.encode(Array(0..<16)), keyID: "0123456789abcdef")
+        let signature = MessageSignature.fieldValue(signature: Array(repeating: 0x5a, count: 64))
+        let digest = ContentDigest.value(for: Array("hello\n".utf8))
+        var readBack = 0
+        for (value, reread) in [
+            (parameters.inputFieldValue, { (text: String) in SignatureParameters(inputFieldValue: text)?.inputFieldValue }),
+            (signature, { (text: String) in MessageSignature.parse(text).map { MessageSignature.fieldValue(signature: $0) } }),
+            (digest, { (text: String) in ContentDigest.parse(text).map { "sha-256=:" + Base64.encode($0) + ":" } }),
+        ] {
+            #expect(reread(value) == value)
+            let bytes = Array(value.utf8)
+            for index in bytes.indices {
+                for replacement in UInt8(0)...UInt8(127) where replacement != bytes[index] {
+                    var changed = bytes
+                    changed[index] = replacement
+                    let text = String(decoding: changed, as: UTF8.self)
+                    guard let again = reread(text) else { continue }
+                    #expect(again == text, "\(text) was read as \(again)")
+                    readBack += 1
+                }
+            }
+        }
+        #expect(readBack > 0, "some changes (a digit of created, of the nonce or key id) are other valid values")
+        let prefix = "emc=" + SignatureParameters.components + ";created="
+        let tail = ";nonce=\"" + parameters.nonce + "\";keyid=\"0123456789abcdef\";alg=\"ed25519\""
+        #expect(SignatureParameters(inputFieldValue: prefix + "9223372036854775807" + tail)?.created == Int64.max)
+        #expect(SignatureParameters(inputFieldValue: prefix + "9223372036854775808" + tail) == nil, "beyond Int64")
+        #expect(SignatureParameters(inputFieldValue: prefix + tail) == nil, "no created")
+        #expect(SignatureParameters(inputFieldValue: prefix + "0" + tail) == nil, "a leading zero")
+    }
+
     @Test func signedRequestVerifiesAndChecksDigestAndClock() throws {
         let key = try PrivateKey(seed: Array(repeating: 7, count: 32))
         let body = Array("hello\n".utf8)
