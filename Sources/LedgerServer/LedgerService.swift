@@ -134,7 +134,7 @@ public final class LedgerService: Sendable {
         let prepared = Result { () throws(APIError) in try ledger.prepareAppend(lines: lines) }
         guard authentic.wait() else { throw .unauthorized("the signature does not verify") }
         try admitNonce(signed)
-        return APIResponse(status: 200, body: try ledger.commit(try prepared.get()))
+        return APIResponse(status: 200, body: try ledger.commit(try prepared.get(), signingWhileSyncing: true))
     }
 
     func admitNonce(_ signed: SignedRequest) throws(APIError) {

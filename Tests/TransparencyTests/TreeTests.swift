@@ -38,6 +38,26 @@ import TestSupport
         #expect(tree.root == referenceRoot(leaves.prefix(size)), "the original is unchanged by its copy")
     }
 
+    /// The root a tree will have after some leaves (`root(appending:)`, what a server signs ahead)
+    /// is the root after appending them, and asking it appends nothing.
+    @Test func theRootAfterAppendingIsKnownWithoutAppending() throws {
+        let full = store(size: 1_400)
+        let leaves = try (0..<1_400).map { try full.leafHash(index: UInt64($0)) }
+        let tree = TreeHashStore(origin: testOrigin)
+        var random = SeededGenerator(seed: 29)
+        var size = 0
+        while size < 1_300 {
+            let count = [0, 1, 1, 2, 3, 17, 256, 600].randomElement(using: &random)!
+            let next = Array(leaves[size..<min(1_400, size + count)])
+            let predicted = tree.root(appending: next)
+            #expect(tree.size == UInt64(size), "asking appends nothing")
+            for leaf in next { tree.append(leafHash: leaf) }
+            size += next.count
+            #expect(predicted == referenceRoot(leaves.prefix(size)), "size \(size)")
+            #expect(tree.root == predicted)
+        }
+    }
+
     @Test func inclusionProofsVerifyForRandomSizesAndIndices() throws {
         var random = SeededGenerator(seed: 13)
         let tree = store(size: 70_000)

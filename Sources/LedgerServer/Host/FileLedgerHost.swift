@@ -117,6 +117,10 @@ final class FileHostedLedgerStore: HostedLedgerStore {
     }
 
     func append(lines: [[UInt8]], expectedSize: Int64) throws(LedgerError) -> Bool {
+        try append(lines: lines, expectedSize: expectedSize, whileSyncing: {})
+    }
+
+    func append(lines: [[UInt8]], expectedSize: Int64, whileSyncing: () -> Void) throws(LedgerError) -> Bool {
         guard flock(descriptor, LOCK_EX) == 0 else { throw LedgerError(.io, "cannot lock the ledger", file: path) }
         defer { flock(descriptor, LOCK_UN) }
         var status = stat()
@@ -124,7 +128,8 @@ final class FileHostedLedgerStore: HostedLedgerStore {
         let end = offsets[offsets.count - 1]
         guard expectedSize == size, Int64(status.st_size) == end else { return false }
         let bytes = EntryBatch.encode(lines)
-        try LedgerStore.writeDurably(descriptor: descriptor, bytes: bytes, originalSize: end, path: path, io: SystemFileIO())
+        try LedgerStore.writeDurably(descriptor: descriptor, bytes: bytes, originalSize: end, path: path, io: SystemFileIO(),
+                                     whileSyncing: whileSyncing)
         var offset = end
         for line in lines {
             offset += Int64(line.count) + 1

@@ -45,6 +45,11 @@ public protocol HostedLedgerStore: AnyObject {
     /// store still holds `expectedSize` entries; returns false (and writes nothing) otherwise.
     func append(lines: [[UInt8]], expectedSize: Int64) throws(LedgerError) -> Bool
 
+    /// The same; `whileSyncing` is called at most once, when the compare-and-swap is won and the
+    /// lines are written but not yet durable (a file store: between its write and its fsync), to
+    /// overlap work with the wait. A store that cannot tell (one database transaction) never calls it.
+    func append(lines: [[UInt8]], expectedSize: Int64, whileSyncing: () -> Void) throws(LedgerError) -> Bool
+
     /// The latest checkpoint note the server signed, if any (a cache: it can be signed again).
     func loadCheckpoint() throws(LedgerError) -> [UInt8]?
     func saveCheckpoint(_ note: [UInt8]) throws(LedgerError)
@@ -75,5 +80,11 @@ public struct CosignatureRecord: Equatable, Sendable {
         self.size = size
         self.keyID = keyID
         self.signature = signature
+    }
+}
+
+extension HostedLedgerStore {
+    public func append(lines: [[UInt8]], expectedSize: Int64, whileSyncing: () -> Void) throws(LedgerError) -> Bool {
+        try append(lines: lines, expectedSize: expectedSize)
     }
 }

@@ -74,9 +74,11 @@ public enum LedgerStore {
         return try writer.append(make)
     }
 
-    /// Writes `bytes` at the end of the file and fsyncs. On any failure the file is truncated
-    /// back to `originalSize` (a failed fsync is never retried as if it had worked).
-    package static func writeDurably(descriptor: Int32, bytes: [UInt8], originalSize: Int64, path: String, io: any FileIO) throws(LedgerError) {
+    /// Writes `bytes` at the end of the file and fsyncs (calling `whileSyncing` in between, once
+    /// the bytes are written). On any failure the file is truncated back to `originalSize` (a
+    /// failed fsync is never retried as if it had worked).
+    package static func writeDurably(descriptor: Int32, bytes: [UInt8], originalSize: Int64, path: String, io: any FileIO,
+                                     whileSyncing: () -> Void = {}) throws(LedgerError) {
         var failure: String? = nil
         if lseek(descriptor, off_t(originalSize), SEEK_SET) < 0 {
             failure = "seek failed: \(String(cString: strerror(errno)))"
@@ -92,6 +94,7 @@ public enum LedgerStore {
             }
         }
         if failure == nil {
+            whileSyncing()
             if io.fsync(descriptor) != 0 {
                 failure = "fsync failed: \(String(cString: strerror(errno)))"
             }

@@ -56,6 +56,16 @@ public final class TreeHashStore {
         return frontier.root
     }
 
+    /// The root the tree will have once `leafHashes` are appended, without appending them:
+    /// O(log n) hashes plus about one per leaf (a server signs the next checkpoint ahead, while
+    /// the entries are still being checked).
+    public func root(appending leafHashes: [MerkleHash]) -> MerkleHash {
+        updateFrontier()
+        var grown = frontier
+        for leafHash in leafHashes { grown.append(leafHash) }
+        return grown.root
+    }
+
     /// Brings `frontier` to the current size: leaf by leaf, or, after many leaves (or from none,
     /// as after loading a sidecar), from the stored tiles (one `rangeHash` per subtree).
     func updateFrontier() {
