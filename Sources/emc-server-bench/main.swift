@@ -14,10 +14,13 @@ import LedgerTransparency
 // and load). Starts the `emc-server` beside this binary on 127.0.0.1:0 over a temporary folder (and,
 // with --postgres, over a PostgreSQL database), measures, prints JSON, stops them. Flags: --quick
 // (fewer samples), --server PATH, --postgres URL (an empty database: the portfolio figures of
-// issue 15 for the PostgreSQL store beside the file store's).
+// issue 15 for the PostgreSQL store beside the file store's), --single-only (only the single
+// submissions and checkpoint reads, to compare two servers quickly: `--server` each in turn),
+// --samples N (single submissions; 400, or 100 with --quick).
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 let quick = arguments.contains("--quick")
+let singleOnly = arguments.contains("--single-only")
 let serverPath = arguments.firstIndex(of: "--server").map { arguments[$0 + 1] }
     ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("emc-server").path
 let postgresURL = arguments.firstIndex(of: "--postgres").map { arguments[$0 + 1] }
@@ -126,7 +129,7 @@ try! FileManager.default.createDirectory(at: folder, withIntermediateDirectories
 defer { try? FileManager.default.removeItem(at: folder) }
 
 // 1. The in-process baseline: a writer's durable append of one entry at a time (apply + one fsync).
-let samples = quick ? 100 : 400
+let samples = arguments.firstIndex(of: "--samples").flatMap { Int(arguments[$0 + 1]) } ?? (quick ? 100 : 400)
 let ledgerCount = 100
 let perLedgerPerRound = quick ? 4 : 10
 let clientCounts = [1, 4, 16]
@@ -216,6 +219,30 @@ for _ in 0..<samples {
     let response = try! setupClient.send(request)
     readTimes.append(milliseconds(since: start))
     guard response.status == 200 else { fail("checkpoint: \(response.status) \(response.text)") }
+}
+
+if singleOnly {
+    // The bare round trip: an unsigned request, answered 401 before any signature is checked.
+    var bareTimes: [Double] = []
+    for _ in 0..<samples {
+        let request = HTTPRequestMessage(method: "GET", target: "/v1/ledgers/\(ledgerIDs[0])/checkpoint")
+        let start = DispatchTime.now()
+        let response = try! setupClient.send(request)
+        bareTimes.append(milliseconds(since: start))
+        guard response.status == 401 else { fail("unsigned: \(response.status) \(response.text)") }
+    }
+    print(JSONValue.object([
+        "http_unsigned_401_p50_ms": rounded(percentile(bareTimes, 0.5)),
+        "samples": .integer(Int64(samples)),
+        "local_append_p50_ms": rounded(percentile(localTimes, 0.5)),
+        "http_submit_p50_ms": rounded(percentile(httpTimes, 0.5)),
+        "http_submit_p99_ms": rounded(percentile(httpTimes, 0.99)),
+        "http_checkpoint_get_p50_ms": rounded(percentile(readTimes, 0.5)),
+        "http_over_local_p50_ratio": rounded(percentile(httpTimes, 0.5) / percentile(localTimes, 0.5), 2),
+    ]).canonicalString)
+    stopServer(process)
+    try? FileManager.default.removeItem(at: folder)
+    exit(0)
 }
 
 // 4. Throughput across 100 ledgers: client c submits to ledgers c, c + clients, …, one entry per
