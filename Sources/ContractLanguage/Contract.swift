@@ -1,3 +1,5 @@
+import Synchronization
+
 /// A member's role in the EMC.
 public enum MemberRole: String, Sendable, CaseIterable {
     case microEnterprise = "micro-enterprise"
@@ -167,6 +169,9 @@ public final class Contract: Sendable {
     let source: SourceFile
     /// The most payout lines one settlement can have (every action paying): a settlement reserves them.
     let payoutSlots: Int
+    /// `plainLanguageText`, once made: every `accept` of a version checks its rendering's hash,
+    /// and rendering a contract takes about 250 µs. A function of the contract, so only time saved.
+    let renderingText = Mutex<String?>(nil)
 
     init(name: String, currency: Currency, members: [Member], metrics: [MetricDeclaration], shareBasisPoints: [Int64],
          definitions: [CheckedDefinition], goals: [CheckedGoal], rules: [CheckedRule], code: [ExpressionNode],

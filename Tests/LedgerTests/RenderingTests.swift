@@ -37,6 +37,17 @@ import Testing
         try checkGolden(JSONValue.object(hashes).canonicalBytes + [0x0a], "rendering/hashes.json")
     }
 
+    /// The rendering text a contract keeps (what every `accept` hashes) is its rendering, asked
+    /// first or after, for every fixture contract.
+    @Test func theKeptRenderingTextIsTheRendering() throws {
+        for file in Self.contractFiles() {
+            let contract = try #require(checkContract(source: try fixtureText(file)).contract)
+            let kept = contract.plainLanguageText
+            #expect(kept == contract.plainLanguage().text, "\(file)")
+            #expect(contract.plainLanguageText == kept)
+        }
+    }
+
     @Test func renderingSpellsOutNumbersInTheCurrency() throws {
         let text = try #require(checkContract(source: try fixtureText("contracts/smart-cooking.emc")).contract).plainLanguage().text
         #expect(text.contains("- platform_fee: Each month in which revenue is above 0.00 CNY, Haier platform (Workbench) receives 3% of revenue as a fee.\n"))

@@ -38,6 +38,14 @@ extension Contract {
     public func plainLanguage() -> PlainLanguage {
         PlainLanguageRenderer(contract: self).render()
     }
+
+    /// `plainLanguage().text`, rendered once per contract.
+    public var plainLanguageText: String {
+        if let text = renderingText.withLock({ $0 }) { return text }
+        let text = plainLanguage().text
+        renderingText.withLock { $0 = text }
+        return text
+    }
 }
 
 /// Builds the sentences of §2.14 from the checked contract.

@@ -9,7 +9,7 @@ enum RenderingBinding {
 
     /// The rendering hash of `contract`, recomputed from its rules.
     static func hash(of contract: Contract) -> String {
-        Entry.renderingHash(contract.plainLanguage().text)
+        Entry.renderingHash(contract.plainLanguageText)
     }
 
     /// Refuses a `rendering` member that is not the hash of `contract`'s rendering; an absent one is valid.
