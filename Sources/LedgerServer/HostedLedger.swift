@@ -254,13 +254,13 @@ final class HostedLedger: @unchecked Sendable {
         case .write(let state, let written, let results): (next, lines, decoded) = (state, written, results)
         }
         let expected = size
+        let leafHashes = lines.map { tree.leafHash(line: $0) }
         let appended: Bool
         var signedAhead: Overlapped<SignedCheckpoint?>? = nil
         do {
             appended = try store.append(lines: lines, expectedSize: expected, whileSyncing: {
                 guard signingWhileSyncing else { return }
-                let grown = Checkpoint(origin: origin, size: tree.size + UInt64(lines.count),
-                                       root: tree.root(appending: lines.map { MerkleTree.leafHash($0) }))
+                let grown = Checkpoint(origin: origin, size: tree.size + UInt64(lines.count), root: tree.root(appending: leafHashes))
                 let signer = signer
                 signedAhead = Overlapped { try? Self.sign(grown, signer: signer) }
             })
@@ -281,16 +281,17 @@ final class HostedLedger: @unchecked Sendable {
             if isPresent(decoded) { return appendedAnswer }
             throw APIBody.staleHead(size: size, head: head)
         }
-        try advance(to: next, lines: lines, signedAhead: signedAhead?.wait())
+        try advance(to: next, leafHashes: leafHashes, signedAhead: signedAhead?.wait())
         // The checkpoint file is written at open and at a clean stop, not here: it is re-derivable
         // (Ed25519 is deterministic), and a rename per batch would add journal work to every fsync.
         return appendedAnswer
     }
 
-    /// Takes `next` (the state after `lines`, which are stored) as the cache and signs its checkpoint.
-    private func advance(to next: LedgerState, lines: [[UInt8]], signedAhead: SignedCheckpoint? = nil) throws(APIError) {
+    /// Takes `next` (the state after the stored lines of `leafHashes`) as the cache and signs its
+    /// checkpoint (or takes `signedAhead`, if it is exactly that one).
+    private func advance(to next: LedgerState, leafHashes: [MerkleHash], signedAhead: SignedCheckpoint? = nil) throws(APIError) {
         state = next
-        for line in lines { tree.append(line: line) }
+        for leafHash in leafHashes { tree.append(leafHash: leafHash) }
         assert(Int64(tree.size) == state.headSeq, "one leaf per entry")
         do throws(LedgerError) {
             let grown = Checkpoint(origin: origin, size: tree.size, root: tree.root)
@@ -356,7 +357,7 @@ final class HostedLedger: @unchecked Sendable {
             failure = "a stored entry does not apply: \(error.description)"
             throw APIError(500, "ledger unavailable: \(failure!)")
         }
-        try advance(to: next, lines: lines)
+        try advance(to: next, leafHashes: lines.map { tree.leafHash(line: $0) })
         do {
             for record in try store.loadCosignatures() { cosignatures[record.member] = record }
         } catch {

@@ -137,7 +137,8 @@ final class PostgresHostedLedgerStore: HostedLedgerStore {
         }
     }
 
-    func append(lines: [[UInt8]], expectedSize: Int64) throws(LedgerError) -> Bool {
+    /// One transaction: the lines are never written but not yet durable, so `whileSyncing` is never called.
+    func append(lines: [[UInt8]], expectedSize: Int64, whileSyncing _: () -> Void) throws(LedgerError) -> Bool {
         precondition(!lines.isEmpty, "a batch has lines")
         let hashes = lines.map { PostgresLedgerHost.entryHash($0) }
         let moved = try host.appends.append(ledgerID: ledgerID, expectedSize: expectedSize, lines: lines, hashes: hashes)

@@ -26,9 +26,6 @@ import Testing
         func readLines(fromSeq: Int64, _ body: (Int64, [UInt8]) throws(LedgerError) -> Bool) throws(LedgerError) {
             try base.readLines(fromSeq: fromSeq, body)
         }
-        func append(lines: [[UInt8]], expectedSize: Int64) throws(LedgerError) -> Bool {
-            try append(lines: lines, expectedSize: expectedSize, whileSyncing: {})
-        }
         func append(lines: [[UInt8]], expectedSize: Int64, whileSyncing: () -> Void) throws(LedgerError) -> Bool {
             guard failSync else {
                 return try base.append(lines: lines, expectedSize: expectedSize, whileSyncing: { syncs += 1; whileSyncing() })

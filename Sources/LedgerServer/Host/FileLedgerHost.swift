@@ -116,10 +116,6 @@ final class FileHostedLedgerStore: HostedLedgerStore {
         }
     }
 
-    func append(lines: [[UInt8]], expectedSize: Int64) throws(LedgerError) -> Bool {
-        try append(lines: lines, expectedSize: expectedSize, whileSyncing: {})
-    }
-
     func append(lines: [[UInt8]], expectedSize: Int64, whileSyncing: () -> Void) throws(LedgerError) -> Bool {
         guard flock(descriptor, LOCK_EX) == 0 else { throw LedgerError(.io, "cannot lock the ledger", file: path) }
         defer { flock(descriptor, LOCK_UN) }

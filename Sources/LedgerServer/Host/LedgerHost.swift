@@ -43,11 +43,9 @@ public protocol HostedLedgerStore: AnyObject {
 
     /// Appends `lines` (each without its newline) all or nothing and durably, if and only if the
     /// store still holds `expectedSize` entries; returns false (and writes nothing) otherwise.
-    func append(lines: [[UInt8]], expectedSize: Int64) throws(LedgerError) -> Bool
-
-    /// The same; `whileSyncing` is called at most once, when the compare-and-swap is won and the
-    /// lines are written but not yet durable (a file store: between its write and its fsync), to
-    /// overlap work with the wait. A store that cannot tell (one database transaction) never calls it.
+    /// `whileSyncing` is called at most once, when the compare-and-swap is won and the lines are
+    /// written but not yet durable (a file store: between its write and its fsync), to overlap
+    /// work with the wait; a store that cannot tell (one database transaction) never calls it.
     func append(lines: [[UInt8]], expectedSize: Int64, whileSyncing: () -> Void) throws(LedgerError) -> Bool
 
     /// The latest checkpoint note the server signed, if any (a cache: it can be signed again).
@@ -84,7 +82,8 @@ public struct CosignatureRecord: Equatable, Sendable {
 }
 
 extension HostedLedgerStore {
-    public func append(lines: [[UInt8]], expectedSize: Int64, whileSyncing: () -> Void) throws(LedgerError) -> Bool {
-        try append(lines: lines, expectedSize: expectedSize)
+    /// `append(lines:expectedSize:whileSyncing:)` with nothing to overlap.
+    public func append(lines: [[UInt8]], expectedSize: Int64) throws(LedgerError) -> Bool {
+        try append(lines: lines, expectedSize: expectedSize, whileSyncing: {})
     }
 }

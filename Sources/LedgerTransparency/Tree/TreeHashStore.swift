@@ -47,7 +47,12 @@ public final class TreeHashStore {
 
     /// Appends the leaf hash of an entry line (without its newline).
     public func append(line: some Collection<UInt8>) {
-        append(leafHash: hasher.leaf(Array(line)))
+        append(leafHash: leafHash(line: line))
+    }
+
+    /// `MerkleTree.leafHash(line)`, with this tree's hasher.
+    public func leafHash(line: some Collection<UInt8>) -> MerkleHash {
+        hasher.leaf(Array(line))
     }
 
     /// The root of the whole tree.
@@ -57,8 +62,8 @@ public final class TreeHashStore {
     }
 
     /// The root the tree will have once `leafHashes` are appended, without appending them:
-    /// O(log n) hashes plus about one per leaf (a server signs the next checkpoint ahead, while
-    /// the entries are still being checked).
+    /// O(log n) hashes plus about one per leaf (a server signs the next checkpoint during the
+    /// fsync of its entries).
     public func root(appending leafHashes: [MerkleHash]) -> MerkleHash {
         updateFrontier()
         var grown = frontier
