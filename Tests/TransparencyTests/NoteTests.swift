@@ -120,6 +120,34 @@ import TestSupport
             let bytes = (0..<count).map { _ in UInt8.random(in: 0...255, using: &random) }
             #expect(Base64.decode(Base64.encode(bytes)) == bytes)
             #expect(Base64.encode(bytes) == Data(bytes).base64EncodedString())
+            #expect(Base64.decode(symbols: Array(Base64.encode(bytes).utf8)[...]) == bytes)
         }
+    }
+
+    /// Law: `decode` accepts exactly the strings `encode` writes, and reads them as Foundation does
+    /// (which also accepts non-canonical padding bits). Every string of up to two groups over
+    /// symbols of each class: letters, digits, `+`, `/`, `=`, and bytes outside the alphabet.
+    @Test func base64DecodesExactlyWhatEncodeWrites() {
+        let symbols = Array("AQgw9+/=!\n".utf8)
+        var strings: [[UInt8]] = [[]]
+        for length in 1...4 {
+            strings += strings.filter { $0.count == length - 1 }.flatMap { prefix in symbols.map { prefix + [$0] } }
+        }
+        strings += strings.filter { $0.count == 4 }.flatMap { [Array("AAAA".utf8) + $0, $0 + Array("AAAA".utf8)] }
+        var accepted = 0
+        for string in strings {
+            let text = String(decoding: string, as: UTF8.self)
+            let decoded = Base64.decode(text)
+            #expect(decoded == Base64.decode(symbols: string[...]), "\(text)")
+            let foundation = Data(base64Encoded: text).map { [UInt8]($0) }
+            if let decoded {
+                accepted += 1
+                #expect(Base64.encode(decoded) == text, "\(text) is not canonical")
+                #expect(foundation == decoded, "\(text)")
+            } else if let foundation {
+                #expect(Base64.encode(foundation) != text, "\(text) is canonical and was refused")
+            }
+        }
+        #expect(accepted > 100)
     }
 }
