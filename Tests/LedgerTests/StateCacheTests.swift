@@ -62,6 +62,34 @@ import Testing
         #expect(StateSnapshot(binary: [0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]) == nil)
     }
 
+    /// The framing after the MAC: exactly five header lines and one state line. A cache of the
+    /// demo ledger decodes; resealed with a line added, removed, doubled or split, it is no cache.
+    @Test func theCacheFileHasExactlySixLines() throws {
+        let verified = try Verifier.verify(path: fixturesRoot.appendingPathComponent("ledgers/valid/demo.jsonl").path)
+        let key = try StateCacheKey(member: Self.yu, ledgerID: verified.state.ledgerID)
+        let file = StateCache.encode(verified, key: key)
+        #expect(StateCache.decode(file, key: key) != nil)
+        let body = Array(file[...file.dropLast().lastIndex(of: 0x0a)!])
+        var lines = body.split(separator: 0x0a, omittingEmptySubsequences: false).dropLast().map { Array($0) }
+        #expect(lines.count == 6 && lines[5].starts(with: Array("state ".utf8)))
+        #expect(StateCache.decode(StateCache.seal(lines.joined(separator: [0x0a]) + [0x0a], key: key), key: key) != nil)
+        func resealed(_ edited: [[UInt8]]) -> [UInt8] { StateCache.seal(edited.joined(separator: [0x0a]) + [0x0a], key: key) }
+        var edits: [(String, [[UInt8]])] = []
+        edits.append(("an empty line before the MAC", lines + [[]]))
+        edits.append(("an empty line after the header", Array(lines[..<5]) + [[]] + [lines[5]]))
+        edits.append(("a header line left out", Array(lines[..<4]) + [lines[5]]))
+        edits.append(("a header line twice", Array(lines[..<5]) + [lines[4], lines[5]]))
+        edits.append(("no state line", Array(lines[..<5])))
+        let state = lines[5], middle = 6 + (state.count - 6) / 8 * 4
+        edits.append(("the state line split in two", Array(lines[..<5]) + [Array(state[..<middle]), Array(state[middle...])]))
+        edits.append(("the state line twice", lines + [state]))
+        for (what, edited) in edits {
+            #expect(StateCache.decode(resealed(edited), key: key) == nil, "\(what)")
+        }
+        lines[5] = Array("state ".utf8)
+        #expect(StateCache.decode(resealed(lines), key: key) == nil, "an empty state")
+    }
+
     /// Resuming from a cache gives the same state as verifying everything.
     @Test func resumedVerificationEqualsFullVerification() throws {
         let (directory, path) = try copyOfFixture("lifecycle")

@@ -97,12 +97,20 @@ public enum StateCache {
         let macLine = String(decoding: body[macStart...], as: UTF8.self)
         guard macLine.hasPrefix("mac "), let code = Hex.decode(String(macLine.dropFirst(4))),
               HMACSHA256.isValid(code, for: Array(bytes[..<macStart]), key: key.secret) else { return nil }
-        // Authentic from here on; still checked as if a stranger wrote it.
-        let lines = bytes[..<macStart].split(separator: 0x0a, omittingEmptySubsequences: false)
-        guard lines.count == 7, lines[6].isEmpty, let header = parseHeader(lines.prefix(5).map { String(decoding: $0, as: UTF8.self) }),
-              header.ledgerID == key.ledgerID, header.keyID == key.keyID,
-              lines[5].starts(with: Array("state ".utf8)) else { return nil }
-        guard let binary = Base64.decode(String(decoding: lines[5].dropFirst("state ".utf8.count), as: UTF8.self)),
+        // Authentic from here on; still checked as if a stranger wrote it. Five header lines, then
+        // the state line, which ends with the newline before the MAC line (the state's base64 holds
+        // no newline: one there fails to decode).
+        var headerLines: [String] = []
+        var lineStart = 0
+        while headerLines.count < 5, let end = bytes[lineStart..<macStart].firstIndex(of: 0x0a) {
+            headerLines.append(String(decoding: bytes[lineStart..<end], as: UTF8.self))
+            lineStart = end + 1
+        }
+        guard lineStart < macStart, let header = parseHeader(headerLines),
+              header.ledgerID == key.ledgerID, header.keyID == key.keyID else { return nil }
+        let stateLine = bytes[lineStart..<(macStart - 1)]
+        guard stateLine.starts(with: Array("state ".utf8)) else { return nil }
+        guard let binary = Base64.decode(symbols: stateLine.dropFirst("state ".utf8.count)),
               let snapshot = StateSnapshot(binary: binary),
               let state = LedgerState(snapshot: snapshot), !state.isEmpty, state.ledgerID == key.ledgerID else { return nil }
         return VerifiedLedger(state: state, validByteCount: header.byteCount, lastLineOffset: header.lastLineOffset, tornTail: nil)
