@@ -1,4 +1,9 @@
 import ContractLanguage
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The snapshot as compact bytes, the `state` line of a state cache (SPEC.md §1.9, format v3):
 /// written and read field by field in declaration order, with no tree in between. Integers are
@@ -55,6 +60,19 @@ extension StateSnapshot {
     }
 }
 
+/// Whether `first` comes strictly before `second` in the byte order of their UTF-8: with `memcmp`
+/// where both are contiguous (a snapshot sorts a member's hundred key ids on every save).
+private func utf8Precedes(_ first: String, _ second: String) -> Bool {
+    let order = first.utf8.withContiguousStorageIfAvailable { a in
+        second.utf8.withContiguousStorageIfAvailable { b -> Bool in
+            let common = min(a.count, b.count)
+            let compared = common == 0 ? 0 : memcmp(a.baseAddress!, b.baseAddress!, common)
+            return compared < 0 || (compared == 0 && a.count < b.count)
+        }
+    }
+    return (order ?? nil) ?? first.utf8.lexicographicallyPrecedes(second.utf8)
+}
+
 struct SnapshotWriter {
     var bytes: [UInt8] = []
 
@@ -83,13 +101,13 @@ struct SnapshotWriter {
     /// A map as its pairs in the byte order of the keys.
     mutating func map<T>(_ items: [String: T], _ encode: (inout Self, T) -> Void) {
         int(items.count)
-        for key in items.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+        for (key, item) in items.sorted(by: { utf8Precedes($0.key, $1.key) }) {
             string(key)
-            encode(&self, items[key]!)
+            encode(&self, item)
         }
     }
     /// A set as a list of its strings in byte order.
-    mutating func set(_ items: Set<String>) { list(items.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }) { $0.string($1) } }
+    mutating func set(_ items: Set<String>) { list(items.sorted(by: utf8Precedes)) { $0.string($1) } }
     mutating func period(_ period: Period) { int(period.monthIndex) }
     mutating func value(_ value: Value) {
         switch value {
