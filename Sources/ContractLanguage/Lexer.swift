@@ -89,7 +89,7 @@ struct Lexer {
         if text.utf8.count > Limits.maxNameLength {
             error(start, "name is longer than \(Limits.maxNameLength) characters")
         }
-        if let keyword = Keyword(rawValue: text) { return Token(kind: .keyword(keyword), location: start) }
+        if let keyword = Keyword.named(text) { return Token(kind: .keyword(keyword), location: start) }
         return Token(kind: .identifier(text), location: start)
     }
 

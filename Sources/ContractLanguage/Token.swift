@@ -8,6 +8,14 @@ enum Keyword: String, CaseIterable, Sendable {
     case and, or, not
     case money, count, percent
     case previous, total, growth, met, min, max
+
+    /// The keyword spelled `word` (byte for byte), if any: one look-up in a `NameTable` instead of
+    /// the comparison with every case that `init(rawValue:)` makes, or the SipHash of a
+    /// `Dictionary` (the lexer asks this for every word of a contract).
+    static func named(_ word: String) -> Keyword? { table.position(of: word).map { ordered[$0] } }
+
+    private static let ordered = Array(allCases)
+    private static let table = NameTable(ordered.map(\.rawValue))
 }
 
 enum TokenKind: Hashable, Sendable {

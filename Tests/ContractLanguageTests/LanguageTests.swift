@@ -46,6 +46,20 @@ let miniContract = """
          "units": .count(units)]
     }
 
+    /// The lexer's keyword table: every keyword's spelling, and nothing else, byte for byte
+    /// (a keyword is lowercase ASCII; `CONTRACT`, a prefix, an extension or a look-alike is a name).
+    @Test func keywordsAreFoundExactly() {
+        for keyword in Keyword.allCases {
+            #expect(Keyword.named(keyword.rawValue) == keyword)
+            #expect(Keyword.named(keyword.rawValue.uppercased()) == nil)
+            // Near misses are keywords exactly when they spell one ("shares" less its "s" is "share").
+            for near in [String(keyword.rawValue.dropLast()), String(keyword.rawValue.dropFirst()), keyword.rawValue + "s", "_" + keyword.rawValue] {
+                #expect(Keyword.named(near) == Keyword(rawValue: near), "\(near)")
+            }
+        }
+        for word in ["", "m001", "revenue", "sharе", "contract_", "\u{212A}"] { #expect(Keyword.named(word) == nil, "\(word)") }
+    }
+
     @Test func publicContractAPI() throws {
         let contract = try mustCheck(miniContract)
         #expect(contract.name == "Mini")
