@@ -67,7 +67,7 @@ extension JSONValue {
     }
 
     /// Whether `encodeString` writes `byte` as an escape (a control character, `"` or `\`).
-    package static func needsEscape(_ byte: UInt8) -> Bool {
+    @inlinable package static func needsEscape(_ byte: UInt8) -> Bool {
         byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
     }
 

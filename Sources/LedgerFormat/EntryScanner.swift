@@ -84,17 +84,25 @@ package struct EntryScanner {
     }
 
     private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
-        default: return nil
-        }
+        let value = nibble(byte)
+        return value < 16 ? value : nil
+    }
+
+    /// The value of a lowercase hex digit, or 0xff for any other byte (no optional per digit:
+    /// the loops below or the values together and look once).
+    private static func nibble(_ byte: UInt8) -> UInt8 {
+        let digit = byte &- UInt8(ascii: "0")
+        if digit < 10 { return digit }
+        let letter = byte &- UInt8(ascii: "a")
+        return letter < 6 ? letter &+ 10 : 0xff
     }
 
     /// Exactly `digits` lowercase hex digits, then the closing quote.
     private mutating func hexText(digits: Int) -> String? {
         guard index + digits < bytes.count, bytes[index + digits] == UInt8(ascii: "\"") else { return nil }
-        for offset in 0..<digits where Self.hexValue(bytes[index + offset]) == nil { return nil }
+        var seen: UInt8 = 0
+        for offset in 0..<digits { seen |= Self.nibble(bytes[index + offset]) }
+        guard seen < 16 else { return nil }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[index..<(index + digits)]), as: UTF8.self)
         index += digits + 1
         return text
@@ -102,11 +110,17 @@ package struct EntryScanner {
 
     private mutating func hexBytes(digits: Int) -> [UInt8]? {
         guard index + digits < bytes.count, bytes[index + digits] == UInt8(ascii: "\"") else { return nil }
-        var out = [UInt8](repeating: 0, count: digits / 2)
-        for position in 0..<(digits / 2) {
-            guard let high = Self.hexValue(bytes[index + 2 * position]), let low = Self.hexValue(bytes[index + 2 * position + 1]) else { return nil }
-            out[position] = high << 4 | low
+        let digitsStart = bytes.baseAddress! + index
+        var seen: UInt8 = 0
+        let out = [UInt8](unsafeUninitializedCapacity: digits / 2) { buffer, initialized in
+            for position in 0..<(digits / 2) {
+                let high = Self.nibble(digitsStart[2 * position]), low = Self.nibble(digitsStart[2 * position + 1])
+                seen |= high | low
+                buffer[position] = high << 4 | low
+            }
+            initialized = digits / 2
         }
+        guard seen < 16 else { return nil }
         index += digits + 1
         return out
     }
